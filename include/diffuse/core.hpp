@@ -1,0 +1,8 @@
+#pragma once
+// diffuse/core.hpp — types, errors, the random number generator, parallel chunks, concepts.
+
+#include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/parallel.hpp"
+#include "diffuse/core/rng.hpp"
+#include "diffuse/core/types.hpp"

@@ -1,0 +1,5 @@
+#pragma once
+// diffuse/diffuse.hpp — everything. Prefer the module headers (diffuse/core.hpp, ...) or single
+// headers in your own code: they compile faster.
+
+#include "diffuse/core.hpp"
