@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""PyTorch side of the speed comparison: the same workloads as bench_compare, timed the same way.
+
+Each workload is run `--repeats` times after a warm-up; the median wall time per unit of work is
+reported as JSON on stdout. The networks are the seed 000 TinyDiffusionMLP (34-96-96-96-2, SiLU,
+log-spaced sinusoidal time embedding) and the seed 002 ScoreNetwork (log-sigma MLP embedding
+1-32-32, body 34-256-256-256-2, SiLU), written here from their definitions.
+"""
+import argparse
+import json
+import math
+import statistics
+import time
+
+import torch
+
+
+class SinusoidalEmbedding(torch.nn.Module):
+    def __init__(self, dim=32):
+        super().__init__()
+        self.register_buffer("freqs", torch.exp(torch.linspace(0.0, math.log(40.0), dim // 2)))
+
+    def forward(self, t):
+        angles = t * self.freqs.view(1, -1)
+        return torch.cat([torch.sin(angles), torch.cos(angles)], dim=-1)
+
+
+class TinyDiffusionMlp(torch.nn.Module):
+    def __init__(self, hidden=96, time_dim=32):
+        super().__init__()
+        self.time_embed = SinusoidalEmbedding(time_dim)
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(2 + time_dim, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, 2))
+
+    def forward(self, x, t):
+        return self.net(torch.cat([x, self.time_embed(t)], dim=-1))
+
+
+class ScoreNetwork(torch.nn.Module):
+    def __init__(self, hidden=256, emb=32):
+        super().__init__()
+        self.sigma_emb = torch.nn.Sequential(
+            torch.nn.Linear(1, emb), torch.nn.SiLU(), torch.nn.Linear(emb, emb), torch.nn.SiLU())
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(2 + emb, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, hidden), torch.nn.SiLU(),
+            torch.nn.Linear(hidden, 2))
+
+    def forward(self, x, sigma):
+        return self.net(torch.cat([x, self.sigma_emb(torch.log(sigma + 1e-8).unsqueeze(-1))], dim=-1))
+
+
+CROSS = torch.tensor([[0.0, 0.0], [2.0, 0.0], [-2.0, 0.0], [0.0, 2.0], [0.0, -2.0]])
+T = 50
+BETAS = torch.linspace(1e-4, 0.035, T)
+ALPHA_BAR = torch.cumprod(1.0 - BETAS, dim=0)
+RING_SIGMAS = torch.exp(torch.linspace(math.log(10.0), math.log(0.01), 12))
+
+
+def ddpm_train_step(batch):
+    model = TinyDiffusionMlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1.5e-3)
+
+    def step():
+        x0 = CROSS[torch.randint(0, 5, (batch,))] + 0.25 * torch.randn(batch, 2)
+        t_idx = torch.randint(0, T, (batch,))
+        noise = torch.randn_like(x0)
+        ab = ALPHA_BAR[t_idx].unsqueeze(1)
+        xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise
+        loss = torch.mean((model(xt, t_idx.float().unsqueeze(1) / (T - 1)) - noise) ** 2)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return step
+
+
+def ncsn_train_step(batch):
+    model = ScoreNetwork()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    angles = torch.arange(8) * (2 * math.pi / 8)
+    centres = torch.stack([5 * angles.cos(), 5 * angles.sin()], dim=1)
+    data = centres[torch.randint(0, 8, (60000,))] + 0.4 * torch.randn(60000, 2)
+    offset = [0]
+
+    def step():
+        x = data[offset[0]:offset[0] + batch]
+        offset[0] = (offset[0] + batch) % (60000 - batch)
+        sigma = RING_SIGMAS[torch.randint(0, 12, (batch,))]
+        eps = torch.randn_like(x)
+        pred = model(x + sigma.unsqueeze(-1) * eps, sigma)
+        loss = (0.5 * sigma.unsqueeze(-1) ** 2 * (pred + eps / sigma.unsqueeze(-1)) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    return step
+
+
+@torch.no_grad()
+def ddpm_sampling(n):
+    model = TinyDiffusionMlp()
+
+    def run():
+        x = torch.randn(n, 2)
+        for k in reversed(range(T)):
+            t = torch.full((n, 1), k / (T - 1))
+            ab = ALPHA_BAR[k]
+            eps = model(x, t)
+            x0 = (x - (1 - ab).sqrt() * eps) / ab.sqrt()
+            if k == 0:
+                x = x0
+            else:
+                ab_prev = ALPHA_BAR[k - 1]
+                s = ((1 - ab_prev) / (1 - ab) * BETAS[k]).sqrt()
+                x = ab_prev.sqrt() * x0 + (1 - ab_prev - s * s).clamp(min=1e-8).sqrt() * eps + s * torch.randn_like(x)
+    return run
+
+
+@torch.no_grad()
+def langevin_sampling(n):
+    model = ScoreNetwork()
+
+    def run():
+        x = torch.randn(n, 2) * RING_SIGMAS[0]
+        for sigma in RING_SIGMAS:
+            s = torch.full((n,), float(sigma))
+            a = 2e-5 * float(sigma / RING_SIGMAS[-1]) ** 2
+            for _ in range(100):
+                x = x + 0.5 * a * model(x, s) + math.sqrt(a) * torch.randn_like(x)
+    return run
+
+
+# name -> (factory, argument, items per call)
+WORKLOADS = {
+    "train_step_seed000_b384": (ddpm_train_step, 384, 384),
+    "train_step_seed000_b32": (ddpm_train_step, 32, 32),
+    "train_step_seed002_b512": (ncsn_train_step, 512, 512),
+    "sample_ddpm50_seed000_n100000": (ddpm_sampling, 100000, 100000),
+    "sample_langevin12x100_seed002_n10000": (langevin_sampling, 10000, 10000),
+}
+
+
+def time_workload(name, repeats, min_seconds):
+    factory, arg, items = WORKLOADS[name]
+    fn = factory(arg)
+    fn()  # warm-up
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    inner = max(1, int(min_seconds / max(once, 1e-9)))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        times.append((time.perf_counter() - start) / inner)
+    median = statistics.median(times)
+    return {"seconds": median, "items_per_second": items / median, "repeats": repeats, "inner": inner}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--min-seconds", type=float, default=0.3)
+    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    args = parser.parse_args()
+    torch.manual_seed(0)
+    torch.set_num_threads(args.threads)
+    result = {"torch": torch.__version__, "threads": args.threads,
+              "blas": torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0].strip()
+              if "BLAS_INFO=" in torch.__config__.show() else "unknown",
+              "workloads": {name: time_workload(name, args.repeats, args.min_seconds)
+                            for name in args.workloads}}
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
