@@ -1,0 +1,180 @@
+// SVG figures: well-formed XML, deterministic output matching a committed golden file, non-finite
+// points skipped, text escaped, bad arguments rejected.
+#include "support/catch.hpp"
+
+#include <diffuse/core/rng.hpp>
+#include <diffuse/io/figure.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "xml_check.hpp"
+
+namespace {
+
+using diffuse::Matrix;
+
+long count_of(const std::string& text, const std::string& what) {
+  long n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << file.rdbuf();
+  return buffer.str();
+}
+
+/// A small figure with every kind of layer and fixed data: the golden-file figure.
+diffuse::Figure small_figure() {
+  diffuse::Figure fig(1, 3, {.panel_width = 300, .panel_height = 260});
+  fig.title("golden <figure> & co");
+  Matrix<double> points(2, 6);
+  points << -1.0, -0.5, 0.25, 0.5, 1.0, 1.5,  //
+      0.5, -1.0, 0.0, 1.25, -0.75, 0.25;
+  const std::vector<int> labels = {0, 1, 2, 0, 1, 2};
+  Matrix<double> centres(2, 2);
+  centres << -1, 1, 0, 0;
+  Matrix<double> arrows(2, 6);
+  arrows << 0.5, 0.0, -0.5, 0.25, 0.0, -0.25,  //
+      0.0, 0.5, 0.25, -0.5, 0.5, 0.0;
+  fig.panel(0, 0).title("points").xlabel("x").ylabel("y").equal_aspect().scatter(points, labels, {.size = 3})
+      .markers(centres, {.label = "centres"}).quiver(points, arrows, {.color_by_magnitude = true});
+  std::vector<Matrix<double>> paths(2, Matrix<double>(2, 3));
+  paths[0] << 0, 1, 2, 0.5, 1, 0.5;
+  paths[1] << 0, 1, 2, 1, 2, 1.5;
+  const std::vector<double> loss = {4, 2, 1, 0.5, 0.3};
+  fig.panel(0, 1).title("loss").log_y().line(loss, {.label = "train"}).lines(paths, {.alpha = 0.5});
+  Matrix<double> grid(2, 3);
+  grid << 0, 1, 2, 3, 4, 5;
+  const std::vector<double> values = {-1, -0.5, -0.25, 0, 0, 0.1, 0.5, 0.9};
+  fig.panel(0, 2).title("map").heatmap(grid, 0, 3, -1, 1, {.label = "value"})
+      .histogram(values, 4, {.horizontal = true, .alpha = 0.5, .color = "#ff0000"});
+  return fig;
+}
+
+}  // namespace
+
+TEST_CASE("a figure with every layer type is well-formed XML and deterministic") {
+  const diffuse::Figure fig = small_figure();
+  const std::string svg = fig.to_string();
+  CHECK(test_io::xml_problem(svg).empty());
+  CHECK(svg == small_figure().to_string());
+  CHECK(svg.find("golden &lt;figure&gt; &amp; co") != std::string::npos);
+  CHECK(count_of(svg, "<circle") == 6);                 // one per point; legends use no circles
+  CHECK(count_of(svg, "fill=\"#ff0000\"") == 1);         // the histogram group
+  CHECK(count_of(svg, "clip-path=\"url(#clip-p0-") == 3); // data of each panel is clipped
+  CHECK(count_of(svg, "<linearGradient") == 1);          // one colour bar
+#ifdef DIFFUSE_SYSTEM_PYTHON
+  const std::filesystem::path path = std::filesystem::path(DIFFUSE_TEST_SCRATCH_DIR) / "io" / "small_figure.svg";
+  fig.save(path);
+  const std::string command = std::string(DIFFUSE_SYSTEM_PYTHON) +
+                              " -c \"import sys, xml.dom.minidom as m; m.parse(sys.argv[1])\" " + path.string();
+  CHECK(std::system(command.c_str()) == 0);
+#endif
+}
+
+TEST_CASE("the small figure matches its committed golden file") {
+  // Regenerate deliberately with DIFFUSE_UPDATE_GOLDEN=1 after a reviewed change to the drawing.
+  const std::filesystem::path golden = std::filesystem::path(DIFFUSE_TEST_DATA_DIR) / "io" / "small_figure.svg";
+  const std::string svg = small_figure().to_string();
+  if (std::getenv("DIFFUSE_UPDATE_GOLDEN") != nullptr) small_figure().save(golden);
+  REQUIRE(std::filesystem::exists(golden));
+  CHECK(read_text(golden) == svg);
+}
+
+TEST_CASE("non-finite points are skipped, never written") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  Matrix<double> points(2, 5);
+  points << 0, nan, 1, 2, inf,  //
+      0, 1, nan, 2, 3;
+  diffuse::Figure fig(1, 1);
+  std::vector<Matrix<double>> paths(1, points);
+  const std::vector<double> hist = {1, nan, 2, -inf};
+  Matrix<double> grid(2, 2);
+  grid << 1, nan, 2, 3;
+  fig.panel(0, 0).scatter(points).markers(points).quiver(points, points).lines(paths).histogram(hist, 2)
+      .heatmap(grid, 0, 1, 0, 1);
+  const std::string svg = fig.to_string();
+  CHECK(test_io::xml_problem(svg).empty());
+  CHECK(count_of(svg, "<circle") == 2);
+  CHECK(svg.find("nan") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+  // The trajectory is broken into two pieces (0,0) and (2,2): two "M" moves, no "L" across NaN.
+  const auto at = svg.find("stroke-dasharray=\"none\">");
+  REQUIRE(at != std::string::npos);
+  const std::string group = svg.substr(at, svg.find("</g>", at) - at);
+  CHECK(count_of(group, "<path d=") == 1);
+  CHECK(count_of(group, "M") == 2);
+  CHECK(count_of(group, "L") == 0);
+}
+
+TEST_CASE("a log y axis drops non-positive points and labels decades") {
+  diffuse::Figure fig(1, 1);
+  const std::vector<double> xs = {0, 1, 2, 3}, ys = {100, 10, 0, 0.1};
+  Matrix<double> points(2, 4);
+  points << 0, 1, 2, 3, 100, 10, -1, 0.1;
+  fig.panel(0, 0).log_y().line(xs, ys).scatter(points);
+  const std::string svg = fig.to_string();
+  CHECK(count_of(svg, "<circle") == 3);
+  for (const char* label : {">0.1<", ">1<", ">10<", ">100<"}) CHECK(svg.find(label) != std::string::npos);
+}
+
+TEST_CASE("ticks are round numbers inside the range") {
+  const diffuse::Ticks t = diffuse::linear_ticks(-3.2, 3.2, 5);
+  CHECK(t.labels == std::vector<std::string>{"-3", "-2", "-1", "0", "1", "2", "3"});
+  const diffuse::Ticks s = diffuse::linear_ticks(0, 0.45, 4);
+  CHECK(s.labels == std::vector<std::string>{"0", "0.1", "0.2", "0.3", "0.4"});
+  const diffuse::Ticks q = diffuse::linear_ticks(-10, 1000, 5);
+  CHECK(q.labels == std::vector<std::string>{"0", "200", "400", "600", "800", "1000"});
+  const diffuse::Ticks d = diffuse::log_ticks(-2.5, 1.2);
+  CHECK(d.labels == std::vector<std::string>{"0.01", "0.1", "1", "10"});
+  CHECK(diffuse::log_ticks(-7, 0).labels.front() == "1e-7");
+  CHECK(diffuse::detail::format_fixed(-0.001, 2) == "0");
+  CHECK(diffuse::detail::format_fixed(2.5, 2) == "2.5");
+  CHECK(diffuse::detail::format_fixed(1234.5678, 2) == "1234.57");
+}
+
+TEST_CASE("viridis runs from dark purple to yellow through the table entries") {
+  CHECK(diffuse::viridis(0).hex() == "#440154");
+  CHECK(diffuse::viridis(1).hex() == "#fde725");
+  CHECK(diffuse::viridis(128.0 / 255).hex() == "#21918c");
+  CHECK(diffuse::viridis(std::numeric_limits<double>::quiet_NaN()).hex() == "#440154");
+  CHECK(diffuse::palette_color(0) == "#1f77b4");
+  CHECK(diffuse::palette_color(11) == "#ff7f0e");
+}
+
+TEST_CASE("figures reject bad arguments with diffuse::Error") {
+  diffuse::Figure fig(2, 2);
+  CHECK_THROWS_AS(fig.panel(2, 0), diffuse::Error);
+  CHECK_THROWS_AS(diffuse::Figure(0, 1), diffuse::Error);
+  const Matrix<double> three(3, 4);
+  CHECK_THROWS_AS(fig.panel(0, 0).scatter(three), diffuse::Error);
+  const Matrix<double> two = Matrix<double>::Zero(2, 4);
+  CHECK_THROWS_AS(fig.panel(0, 0).scatter(two, std::vector<int>{1, 2}), diffuse::Error);
+  CHECK_THROWS_AS(fig.panel(0, 0).quiver(two, Matrix<double>::Zero(2, 3)), diffuse::Error);
+  CHECK_THROWS_AS(fig.panel(0, 0).xlim(1, 1), diffuse::Error);
+  CHECK_THROWS_AS(fig.panel(0, 0).histogram(std::vector<double>{1.0}, 0), diffuse::Error);
+  CHECK_THROWS_AS(fig.panel(0, 0).line(std::vector<double>{1, 2}, std::vector<double>{1}), diffuse::Error);
+  CHECK_THROWS_AS(fig.panel(0, 0).heatmap(Matrix<double>(0, 0), 0, 1, 0, 1), diffuse::Error);
+  const std::filesystem::path blocked = std::filesystem::path(DIFFUSE_TEST_SCRATCH_DIR) / "io" / "blocked";
+  std::filesystem::create_directories(blocked.parent_path());
+  std::ofstream(blocked) << "a file, not a folder";
+  CHECK_THROWS_AS(fig.save(blocked / "x.svg"), diffuse::Error);
+}
+
+TEST_CASE("save creates missing parent folders") {
+  const std::filesystem::path folder = std::filesystem::path(DIFFUSE_TEST_SCRATCH_DIR) / "io" / "new" / "deeper";
+  std::filesystem::remove_all(folder.parent_path());
+  small_figure().save(folder / "f.svg");
+  CHECK(read_text(folder / "f.svg") == small_figure().to_string());
+}
