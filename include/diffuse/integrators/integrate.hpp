@@ -1,0 +1,38 @@
+#pragma once
+// diffuse/integrators/integrate.hpp — the one loop that drives any stepper over a time grid
+// (the Boost.Odeint split: system, stepper, loop, observer).
+
+#include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
+#include "diffuse/integrators/time_grid.hpp"
+
+namespace diffuse {
+
+/// An observer that does nothing.
+struct NoObserver {
+  template <class S>
+  void operator()(const Matrix<S>&, S, Index) const {}
+};
+
+/// Advances x in place from grid.front() to grid.back() with `stepper`, calling
+/// observer(x, t_k, k) on the initial state (k = 0) and after every step (k = 1..K).
+/// Works forward or backward in time, as the grid runs. Returns the number of steps.
+template <class Stepper, class System, class Observer = NoObserver>
+  requires Integrator<Stepper, System>
+Index integrate(Stepper& stepper, const System& system, Matrix<scalar_of<System>>& x,
+                const TimeGrid<scalar_of<System>>& grid, Rng& rng, Observer&& observer = {}) {
+  check_nonempty("integrate", "x", x);
+  if constexpr (requires { Stepper::forward_only; }) {
+    DIFFUSE_REQUIRE(!Stepper::forward_only || grid.increasing(), "integrate",
+                    "this stepper only runs forward in time", grid.back(),
+                    "an increasing grid (t_end > " + detail::to_text(grid.front()) + ")");
+  }
+  observer(x, grid[0], Index{0});
+  for (Index k = 0; k < grid.steps(); ++k) {
+    stepper.step(system, x, grid[k], grid[k + 1], rng);
+    observer(x, grid[k + 1], k + 1);
+  }
+  return grid.steps();
+}
+
+}  // namespace diffuse
