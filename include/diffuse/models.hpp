@@ -1,0 +1,7 @@
+#pragma once
+// diffuse/models.hpp — parameterisations and conversions, NoiseModel (network as a Denoiser) and
+// the exact OracleDenoiser of a Gaussian mixture.
+
+#include "diffuse/models/noise_model.hpp"
+#include "diffuse/models/oracle.hpp"
+#include "diffuse/models/parameterisation.hpp"

@@ -1,0 +1,117 @@
+#pragma once
+// diffuse/models/noise_model.hpp — a trained network as a Denoiser: network + the noise-level
+// input it was trained with + the parameterisation of its output.
+//
+// The network sees ONE stacked input, rows [x (d rows); noise-level input (1 row); condition
+// rows (optional)], and returns d rows in the chosen Parameterisation, which are converted to
+// (x0, ε) with the model's α(t), σ(t). Noise-level inputs follow the seeds: normalised step
+// t/(T−1) (seed 000 DDPM), integer step for an embedding table (seed 001), NCSN level index
+// i/(L−1) (seed 000 NCSN), log σ, EDM's c_noise = ¼ ln σ (Karras et al. 2022, Table 1).
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
+#include "diffuse/models/parameterisation.hpp"
+
+namespace diffuse {
+
+/// What the network receives as its noise-level row.
+enum class NoiseInput {
+  time,             ///< t itself (continuous time, or the integer step for an embedding table)
+  normalised_step,  ///< t / (train_steps − 1) (seed 000 DDPM)
+  level_index,      ///< i / (L − 1) where σ(t) is the i-th of sigma_levels, largest first (seed 000 NCSN)
+  log_sigma,        ///< log σ(t)
+  c_noise,          ///< ¼ ln(σ/α) (EDM)
+};
+
+/// Options of a NoiseModel.
+template <class S>
+struct NoiseModelOptions {
+  Parameterisation parameterisation = Parameterisation::eps;  ///< meaning of the network output
+  NoiseInput input = NoiseInput::normalised_step;             ///< the noise-level row
+  int train_steps = 0;                                        ///< T, for normalised_step
+  std::vector<S> sigma_levels = {};                           ///< σ levels, for level_index
+  EdmPrecond edm = {};                                        ///< σ_data, for Parameterisation::edm
+};
+
+/// Network N (models Network) trained on noise levels L, as a Denoiser. Holds a reference to the
+/// network, so the same network can be trained and sampled. A condition (c x n, optional) set
+/// with set_condition() is stacked under the noise-level row.
+template <Network N, NoiseLevels L>
+class NoiseModel {
+ public:
+  using Scalar = scalar_of<N>;
+  using S = Scalar;
+
+  NoiseModel(N& net, L levels, NoiseModelOptions<S> options = {})
+      : m_net(&net), m_levels(std::move(levels)), m_options(std::move(options)) {
+    constexpr const char* api = "NoiseModel";
+    if (m_options.input == NoiseInput::normalised_step)
+      check_at_least(api, "train_steps", m_options.train_steps, 2);
+    if (m_options.input == NoiseInput::level_index) {
+      DIFFUSE_REQUIRE(m_options.sigma_levels.size() >= 2, api, "level_index needs sigma_levels",
+                      m_options.sigma_levels.size(), ">= 2 levels");
+      for (S s : m_options.sigma_levels) check_positive(api, "sigma_levels[i]", s);
+    }
+    check_positive(api, "edm.sigma_data", m_options.edm.sigma_data);
+    DIFFUSE_REQUIRE(net.output_dim() >= 1, api, "network has no outputs", net.output_dim(), ">= 1");
+  }
+
+  const L& levels() const { return m_levels; }
+  N& network() { return *m_net; }
+
+  /// Condition rows (c x n, n = the batch size) stacked under the noise-level row; an empty
+  /// matrix makes the model unconditional.
+  void set_condition(Matrix<S> condition) { m_condition = std::move(condition); }
+
+  /// The noise-level input row value at time t.
+  S noise_input(S t) const {
+    switch (m_options.input) {
+      case NoiseInput::time: return t;
+      case NoiseInput::normalised_step: return t / S(m_options.train_steps - 1);
+      case NoiseInput::level_index: return level_index(m_levels.sigma(t));
+      case NoiseInput::log_sigma: return std::log(m_levels.sigma(t));
+      case NoiseInput::c_noise: return m_options.edm.c_noise(m_levels.sigma(t) / m_levels.alpha(t));
+    }
+    return t;
+  }
+
+  /// out = (x0, ε) predicted by the network at time t; one network evaluation.
+  void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
+    const Index d = x.rows(), n = x.cols(), c = m_condition.rows();
+    const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
+    m_input.resize(d + 1 + c, n);
+    // EDM feeds c_in(σ̃) x/α; every other parameterisation feeds x as is.
+    const S scale = m_options.parameterisation == Parameterisation::edm
+                        ? m_options.edm.c_in(sigma / alpha) / alpha
+                        : S(1);
+    m_input.topRows(d) = scale * x;
+    m_input.row(d).setConstant(noise_input(t));
+    if (c > 0) m_input.bottomRows(c) = m_condition;
+    const Matrix<S>& output = m_net->forward(m_input);
+    prediction_from_output(m_options.parameterisation, x, output, alpha, sigma, out, m_options.edm);
+  }
+
+ private:
+  // i / (L − 1) for the level closest to σ in log space; levels are listed largest first.
+  S level_index(S sigma) const {
+    const auto& lv = m_options.sigma_levels;
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < lv.size(); ++i)
+      if (std::abs(std::log(lv[i] / sigma)) < std::abs(std::log(lv[best] / sigma))) best = i;
+    return S(best) / S(lv.size() - 1);
+  }
+
+  N* m_net;
+  L m_levels;
+  NoiseModelOptions<S> m_options;
+  Matrix<S> m_condition;
+  Matrix<S> m_input;  // workspace
+};
+
+}  // namespace diffuse

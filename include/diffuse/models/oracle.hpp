@@ -1,0 +1,107 @@
+#pragma once
+// diffuse/models/oracle.hpp — the exact denoiser E[x0 | x_t] of a Gaussian mixture under any
+// Gaussian noising x_t = α x0 + σ ε: the ground truth every sampler is tested against.
+//
+// With x0 ~ Σ_k w_k N(μ_k, Σ_k), x_t | k ~ N(α μ_k, α² Σ_k + σ² I) and (Gaussian conditioning)
+//   E[x0 | x_t, k] = μ_k + α Σ_k (α² Σ_k + σ² I)⁻¹ (x_t − α μ_k),
+//   E[x0 | x_t]    = Σ_k r_k(x_t) E[x0 | x_t, k],  r_k = responsibilities of the noised mixture.
+// Each Σ_k = U_k Λ_k U_kᵀ is diagonalised once, so at every (α, σ) the inverse and determinant are
+// diagonal: v_k = α² λ_k + σ², y = U_kᵀ (x_t − α μ_k), E[x0 | x_t, k] = μ_k + α U_k (λ_k/v_k ⊙ y).
+// Responsibilities use log-sum-exp, so far points and small σ stay finite.
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+#include <cmath>
+#include <vector>
+
+#include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/types.hpp"
+#include "diffuse/schedules/sigma_levels.hpp"
+
+namespace diffuse {
+
+/// Exact posterior-mean denoiser of a Gaussian mixture under noise levels L (any NoiseLevels:
+/// a continuous process, a DiscreteSchedule or SigmaLevels). Models Denoiser; predict() costs
+/// O(K d² n) and allocates nothing after the first call at a given batch size.
+template <NoiseLevels L>
+class OracleDenoiser {
+ public:
+  using Scalar = scalar_of<L>;
+  using S = Scalar;
+
+  /// `mixture` needs means() (d x K), weights() (K) and covariance(k) (d x d), e.g.
+  /// GaussianMixture; it is copied, so it need not outlive the oracle.
+  template <class Mixture>
+  OracleDenoiser(const Mixture& mixture, L levels) : m_levels(std::move(levels)) {
+    const auto& means = mixture.means();
+    const Index K = means.cols();
+    DIFFUSE_REQUIRE(K >= 1, "OracleDenoiser", "mixture has no components", K, ">= 1");
+    m_means = means.template cast<S>();
+    m_log_weights.resize(K);
+    for (Index k = 0; k < K; ++k) {
+      const double w = static_cast<double>(mixture.weights()(k));
+      m_log_weights(k) = static_cast<S>(w > 0 ? std::log(w) : -1e300);
+      Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(mixture.covariance(k).template cast<double>());
+      m_rotations.push_back(eig.eigenvectors().cast<S>());
+      m_eigenvalues.push_back(eig.eigenvalues().cwiseMax(0.0).cast<S>());
+    }
+  }
+
+  const L& levels() const { return m_levels; }
+  Index dim() const { return m_means.rows(); }
+
+  /// out.x0 = E[x0 | x_t = x], out.eps = (x − α x0)/σ at time t. Requires σ(t) > 0.
+  void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
+    const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
+    const Index n = x.cols(), K = m_means.cols();
+    m_logits.resize(K, n);
+    for (Index k = 0; k < K; ++k) {
+      project(x, k, alpha, sigma);
+      // log w_k + log N(x; α μ_k, α² Σ_k + σ² I) up to the constant −d/2 log 2π
+      m_logits.row(k) = (-S(0.5) * (m_y.array().square().colwise() / m_var.array()).colwise().sum()).matrix();
+      m_logits.row(k).array() += m_log_weights(k) - S(0.5) * m_var.array().log().sum();
+    }
+    m_top = m_logits.colwise().maxCoeff();
+    m_logits.array().rowwise() -= m_top.array();
+    m_logits = m_logits.array().exp().matrix();
+    m_top = m_logits.colwise().sum();
+    m_logits.array().rowwise() /= m_top.array();
+    out.x0.setZero(dim(), n);
+    for (Index k = 0; k < K; ++k) {
+      project(x, k, alpha, sigma);
+      // E[x0 | x, k] = μ_k + α U_k (λ_k / v_k ⊙ y)
+      m_y.array().colwise() *= (alpha * m_eigenvalues[k].array() / m_var.array());
+      m_mean.noalias() = m_rotations[k] * m_y;
+      m_mean.colwise() += m_means.col(k);
+      out.x0.noalias() += m_mean * m_logits.row(k).asDiagonal();
+    }
+    out.eps = (x - alpha * out.x0) / sigma;
+  }
+
+ private:
+  // m_y = U_kᵀ (x − α μ_k), m_var = α² λ_k + σ².
+  void project(const Matrix<S>& x, Index k, S alpha, S sigma) {
+    m_var = alpha * alpha * m_eigenvalues[k].array() + sigma * sigma;
+    m_diff = x.colwise() - alpha * m_means.col(k);
+    m_y.noalias() = m_rotations[k].transpose() * m_diff;
+  }
+
+  L m_levels;
+  Matrix<S> m_means;
+  Vector<S> m_log_weights;
+  std::vector<Matrix<S>> m_rotations;  // U_k
+  std::vector<Vector<S>> m_eigenvalues;  // λ_k
+  // workspaces
+  Matrix<S> m_logits, m_diff, m_y, m_mean;
+  Vector<S> m_var;
+  RowVector<S> m_top;
+};
+
+template <class Mixture, class L>
+OracleDenoiser(const Mixture&, L) -> OracleDenoiser<L>;
+
+static_assert(Denoiser<OracleDenoiser<SigmaLevels<double>>>);
+static_assert(Denoiser<OracleDenoiser<SigmaLevels<float>>>);
+
+}  // namespace diffuse
