@@ -1,0 +1,109 @@
+#pragma once
+// diffuse/nn/linear.hpp — the dense layer z = W x + b, fused with its activation.
+//
+// W is out x in and b has out entries, stored row-major in a flat parameter vector exactly as
+// PyTorch's torch.nn.Linear stores weight and bias, so the slice can be copied to and from a
+// state_dict unchanged. A batch is in x n (one sample per column), so a layer is one GEMM.
+// Initialisation is PyTorch's default, kaiming_uniform(a = √5), which is U(±1/√in) for W and b.
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/rng.hpp"
+#include "diffuse/core/types.hpp"
+#include "diffuse/nn/activations.hpp"
+#include "diffuse/nn/gemm.hpp"
+#include "diffuse/nn/tensor_spec.hpp"
+
+namespace diffuse {
+
+/// A dense layer viewing its weight and bias in an external flat parameter vector at `offset`:
+/// W (out x in, row-major) at [offset, offset + out·in), then b at [offset + out·in, + out).
+/// The layer keeps no parameters and no workspaces; callers pass both, so copies stay valid.
+template <class S>
+class Linear {
+ public:
+  using Scalar = S;
+  using WeightMap = Eigen::Map<Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+  using ConstWeightMap = Eigen::Map<const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+  using BiasMap = Eigen::Map<Vector<S>>;
+  using ConstBiasMap = Eigen::Map<const Vector<S>>;
+  using Input = Eigen::Ref<const Matrix<S>>;
+
+  /// A layer with `in` inputs and `out` outputs whose parameters start at `offset`.
+  Linear(Index in, Index out, Index offset) : m_in(in), m_out(out), m_offset(offset) {
+    check_at_least("Linear", "in_features", in, Index(1));
+    check_at_least("Linear", "out_features", out, Index(1));
+    check_at_least("Linear", "offset", offset, Index(0));
+  }
+
+  Index in_features() const { return m_in; }
+  Index out_features() const { return m_out; }
+  Index offset() const { return m_offset; }
+  /// out·in + out.
+  Index parameter_count() const { return m_out * m_in + m_out; }
+
+  WeightMap weight(S* theta) const { return WeightMap(theta + m_offset, m_out, m_in); }
+  ConstWeightMap weight(const S* theta) const { return ConstWeightMap(theta + m_offset, m_out, m_in); }
+  BiasMap bias(S* theta) const { return BiasMap(theta + m_offset + m_out * m_in, m_out); }
+  ConstBiasMap bias(const S* theta) const { return ConstBiasMap(theta + m_offset + m_out * m_in, m_out); }
+
+  /// PyTorch's default initialisation: every entry of W and b ~ U(−1/√in, 1/√in), drawn in
+  /// storage order (W row by row, then b).
+  void initialize(S* theta, Rng& rng) const {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(m_in));
+    for (Index i = 0; i < parameter_count(); ++i)
+      theta[m_offset + i] = static_cast<S>(rng.uniform_in(-bound, bound));
+  }
+
+  /// The state_dict entries "<prefix>.weight" (out x in) and "<prefix>.bias" (out).
+  void append_tensors(const std::string& prefix, std::vector<TensorSpec>& out) const {
+    out.push_back({prefix + ".weight", {m_out, m_in}, m_offset});
+    out.push_back({prefix + ".bias", {m_out}, m_offset + m_out * m_in});
+  }
+
+  /// a = f(W x + b) for the activation policy Act, in one pass over the pre-activation after the
+  /// GEMM. `cache` receives what Act's backward needs (unused for Identity); both are resized.
+  template <class Act>
+  void forward(const S* theta, const Input& x, Matrix<S>& cache, Matrix<S>& a) const {
+    DIFFUSE_ASSERT(x.rows() == m_in);
+    const Index n = x.cols();
+    const ConstBiasMap b = bias(theta);
+    a.resize(m_out, n);
+    if constexpr (std::is_same_v<Act, Identity>) {
+      detail::tiled_product(a, weight(theta), x, false);
+      a.colwise() += b;
+    } else {
+      cache.resize(m_out, n);
+      detail::tiled_product(cache, weight(theta), x, false);
+      for (Index j = 0; j < n; ++j) {
+        cache.col(j) += b;
+        Act::forward(cache.col(j), a.col(j));
+      }
+    }
+  }
+
+  /// Given gz = dL/dz for z = W x + b: adds dL/dW = gz xᵀ and dL/db = Σ_columns gz to `grad`
+  /// (a flat vector laid out like the parameters). If grad_x is given, sets it to the rows
+  /// [first_row, in) of dL/dx = Wᵀ gz.
+  void backward(const S* theta, S* grad, const Input& x, const Matrix<S>& gz, Matrix<S>* grad_x,
+                Index first_row = 0) const {
+    DIFFUSE_ASSERT(gz.rows() == m_out && gz.cols() == x.cols());
+    // dL/dW_ik = Σ_j gz_ij x_kj
+    detail::tiled_product(weight(grad), gz, x.transpose(), true);
+    bias(grad).noalias() += gz.rowwise().sum();
+    if (grad_x == nullptr || first_row >= m_in) return;
+    // dL/dx_kj = Σ_i W_ik gz_ij
+    grad_x->resize(m_in - first_row, gz.cols());
+    detail::tiled_product(*grad_x, weight(theta).rightCols(m_in - first_row).transpose(), gz, false);
+  }
+
+ private:
+  Index m_in, m_out, m_offset;
+};
+
+}  // namespace diffuse
