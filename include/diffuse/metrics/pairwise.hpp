@@ -1,0 +1,68 @@
+#pragma once
+// diffuse/metrics/pairwise.hpp — sums of a function of squared distances over all pairs of
+// columns of two batches, in tiles, so that n x m pairs never need an n x m matrix. This is the
+// engine of the O(n^2) two-sample statistics (MMD, energy distance).
+
+#include <algorithm>
+#include <string_view>
+
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/types.hpp"
+
+namespace diffuse {
+
+namespace detail {
+
+/// Checks the two batches of a two-sample statistic: same dimension, at least `min_cols` columns
+/// each, finite entries.
+template <class DX, class DY>
+void check_two_samples(std::string_view api, const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y,
+                       Index min_cols) {
+  check_nonempty(api, "x", x);
+  check_nonempty(api, "y", y);
+  check_shape(api, "y", y, x.rows(), -1);
+  check_at_least<Index>(api, "x columns", x.cols(), min_cols);
+  check_at_least<Index>(api, "y columns", y.cols(), min_cols);
+  check_all_finite(api, "x", x);
+  check_all_finite(api, "y", y);
+}
+
+/// Σ_i Σ_j f(|x_i - y_j|²) accumulated in double, where `block_sum(D)` returns the sum of f over
+/// a tile D of squared distances (an Eigen array). With `same` (x and y are the same batch) the
+/// diagonal pairs i = j are excluded: f(0) = `f_zero` is subtracted for each of them, and only
+/// tiles on or above the diagonal are computed. Tiles are `block` x `block`.
+template <class DX, class DY, class F>
+double pair_sum(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y, bool same, Index block,
+                double f_zero, F&& block_sum) {
+  const Index n = x.cols(), m = y.cols();
+  double total = 0;
+  Matrix<double> a, b, d2;
+  Eigen::Array<double, 1, Eigen::Dynamic> b_norms;
+  Eigen::Array<double, Eigen::Dynamic, 1> a_norms;
+  for (Index i0 = 0; i0 < n; i0 += block) {
+    const Index bi = std::min(block, n - i0);
+    a = x.middleCols(i0, bi).template cast<double>();
+    a_norms = a.colwise().squaredNorm().transpose().array();
+    for (Index j0 = same ? i0 : 0; j0 < m; j0 += block) {
+      const Index bj = std::min(block, m - j0);
+      b = y.middleCols(j0, bj).template cast<double>();
+      b_norms = b.colwise().squaredNorm().array();
+      // |a - b|² = |a|² + |b|² - 2 a·b, clamped at 0 against rounding.
+      d2.noalias() = -2.0 * a.transpose() * b;
+      d2.array().colwise() += a_norms;
+      d2.array().rowwise() += b_norms;
+      d2 = d2.cwiseMax(0.0);
+      if (same && i0 == j0) {
+        d2.diagonal().setZero();
+        total += block_sum(d2.array()) - f_zero * static_cast<double>(bi);
+      } else {
+        total += (same ? 2.0 : 1.0) * block_sum(d2.array());
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace detail
+
+}  // namespace diffuse
