@@ -3,3 +3,6 @@
 // headers in your own code: they compile faster.
 
 #include "diffuse/core.hpp"
+#include "diffuse/distributions.hpp"
+#include "diffuse/integrators.hpp"
+#include "diffuse/processes.hpp"
