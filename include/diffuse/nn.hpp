@@ -9,3 +9,7 @@
 #include "diffuse/nn/mlp.hpp"
 #include "diffuse/nn/seed_networks.hpp"
 #include "diffuse/nn/tensor_spec.hpp"
+#include "diffuse/nn/checkpoint.hpp"
+#include "diffuse/nn/lr_schedules.hpp"
+#include "diffuse/nn/optimizers.hpp"
+#include "diffuse/nn/safetensors.hpp"

@@ -1,0 +1,273 @@
+#pragma once
+// diffuse/nn/safetensors.hpp — reading and writing the safetensors file layout.
+//
+// Layout (huggingface/safetensors): an 8-byte little-endian header size N, N bytes of JSON
+//   {"__metadata__": {"k": "v"}, "<name>": {"dtype": "F32", "shape": [..], "data_offsets": [b, e]}}
+// then the raw little-endian tensor data; offsets are relative to the end of the header and the
+// tensors tile the data region exactly. Only F32 and F64 are supported. Writing goes to a
+// temporary file that is renamed over the target, so a crash never leaves a half-written file.
+// Reading validates everything before any tensor is used and never allocates more than the file
+// size.
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/types.hpp"
+#include "diffuse/nn/json.hpp"
+
+namespace diffuse {
+
+/// Element type of a stored tensor.
+enum class Dtype { F32, F64 };
+
+/// One tensor of a safetensors file: where its bytes are in the data region.
+struct SafetensorsEntry {
+  std::string name;
+  Dtype dtype = Dtype::F32;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t begin = 0, end = 0;  ///< byte offsets into the data region
+  std::uint64_t count() const {
+    std::uint64_t n = 1;
+    for (const auto s : shape) n *= s;
+    return n;
+  }
+};
+
+/// A tensor to write: name, shape and count() contiguous values (row-major).
+template <class S>
+struct TensorView {
+  std::string name;
+  std::vector<Index> shape;
+  const S* data = nullptr;
+};
+
+namespace detail {
+
+inline std::size_t dtype_size(Dtype d) { return d == Dtype::F32 ? 4 : 8; }
+inline const char* dtype_name(Dtype d) { return d == Dtype::F32 ? "F32" : "F64"; }
+
+// Copies a value's bytes in little-endian order.
+template <class T>
+void store_le(char* dst, T value) {
+  std::memcpy(dst, &value, sizeof(T));
+  if constexpr (std::endian::native == std::endian::big) std::reverse(dst, dst + sizeof(T));
+}
+template <class T>
+T load_le(const char* src) {
+  char bytes[sizeof(T)];
+  std::memcpy(bytes, src, sizeof(T));
+  if constexpr (std::endian::native == std::endian::big) std::reverse(bytes, bytes + sizeof(T));
+  T value;
+  std::memcpy(&value, bytes, sizeof(T));
+  return value;
+}
+
+}  // namespace detail
+
+/// A validated safetensors file held in memory.
+class SafetensorsFile {
+ public:
+  /// Reads and validates `path`; throws diffuse::Error naming the file, the tensor and the problem.
+  static SafetensorsFile read(const std::filesystem::path& path) {
+    const std::string api = "load_safetensors";
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    DIFFUSE_REQUIRE(!ec, api, "cannot read file '" + path.string() + "'", ec.message(), "a readable file");
+    DIFFUSE_REQUIRE(size >= 8, api, "file '" + path.string() + "' is too short", size, ">= 8 bytes");
+    SafetensorsFile file;
+    file.m_bytes.resize(static_cast<std::size_t>(size));
+    std::ifstream in(path, std::ios::binary);
+    in.read(file.m_bytes.data(), static_cast<std::streamsize>(size));
+    DIFFUSE_REQUIRE(in.gcount() == static_cast<std::streamsize>(size), api,
+                    "cannot read file '" + path.string() + "'", in.gcount(), std::to_string(size) + " bytes");
+    const std::uint64_t header_size = detail::load_le<std::uint64_t>(file.m_bytes.data());
+    DIFFUSE_REQUIRE(header_size <= size - 8, api, "header size exceeds the file size", header_size,
+                    "<= " + std::to_string(size - 8));
+    file.m_data_offset = 8 + static_cast<std::size_t>(header_size);
+    const std::uint64_t data_size = size - 8 - header_size;
+    const std::string_view header(file.m_bytes.data() + 8, static_cast<std::size_t>(header_size));
+    const detail::Json json = detail::JsonParser(header, api).parse();
+    DIFFUSE_REQUIRE(json.kind == detail::Json::Kind::Object, api, "header is not a JSON object", "another JSON value",
+                    "an object");
+    for (const auto& [name, value] : json.object) {
+      if (name == "__metadata__") {
+        DIFFUSE_REQUIRE(value.kind == detail::Json::Kind::Object, api, "__metadata__ is not an object",
+                        "another JSON value", "an object of strings");
+        for (const auto& [k, v] : value.object) {
+          DIFFUSE_REQUIRE(v.kind == detail::Json::Kind::String, api, "__metadata__ entry '" + k + "' is not a string",
+                          "another JSON value", "a string");
+          file.m_metadata[k] = v.text;
+        }
+        continue;
+      }
+      file.m_entries.push_back(parse_entry(api, name, value, data_size));
+    }
+    // The tensors must tile [0, data_size) without overlap or gap.
+    std::vector<const SafetensorsEntry*> order;
+    for (const auto& e : file.m_entries) order.push_back(&e);
+    std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->begin < b->begin || (a->begin == b->begin && a->end < b->end); });
+    std::uint64_t cursor = 0;
+    for (const auto* e : order) {
+      DIFFUSE_REQUIRE(e->begin >= cursor, api, "tensor '" + e->name + "' overlaps the previous tensor", e->begin,
+                      ">= " + std::to_string(cursor));
+      DIFFUSE_REQUIRE(e->begin == cursor, api, "gap before tensor '" + e->name + "'", e->begin,
+                      std::to_string(cursor));
+      cursor = e->end;
+    }
+    DIFFUSE_REQUIRE(cursor == data_size, api, "tensors do not cover the data region", cursor,
+                    std::to_string(data_size) + " bytes");
+    return file;
+  }
+
+  const std::vector<SafetensorsEntry>& entries() const { return m_entries; }
+  const std::map<std::string, std::string>& metadata() const { return m_metadata; }
+
+  /// The entry named `name`, or nullptr.
+  const SafetensorsEntry* find(std::string_view name) const {
+    for (const auto& e : m_entries)
+      if (e.name == name) return &e;
+    return nullptr;
+  }
+
+  /// Converts the entry's values to S and writes entry.count() of them to out.
+  template <class S>
+  void copy_to(const SafetensorsEntry& entry, S* out) const {
+    const char* src = m_bytes.data() + m_data_offset + entry.begin;
+    const std::uint64_t n = entry.count();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (entry.dtype == Dtype::F32)
+        out[i] = static_cast<S>(detail::load_le<float>(src + 4 * i));
+      else
+        out[i] = static_cast<S>(detail::load_le<double>(src + 8 * i));
+    }
+  }
+
+ private:
+  static SafetensorsEntry parse_entry(const std::string& api, const std::string& name, const detail::Json& value,
+                                      std::uint64_t data_size) {
+    using Kind = detail::Json::Kind;
+    const std::string what = "tensor '" + name + "'";
+    DIFFUSE_REQUIRE(value.kind == Kind::Object, api, what + " is not an object", "another JSON value",
+                    "{dtype, shape, data_offsets}");
+    for (const auto& [k, v] : value.object)
+      DIFFUSE_REQUIRE(k == "dtype" || k == "shape" || k == "data_offsets", api, what + " has an unknown field", k,
+                      "dtype, shape, data_offsets");
+    const detail::Json* dtype = value.find("dtype");
+    const detail::Json* shape = value.find("shape");
+    const detail::Json* offsets = value.find("data_offsets");
+    DIFFUSE_REQUIRE(dtype && shape && offsets, api, what + " lacks a field", "missing dtype, shape or data_offsets",
+                    "all three");
+    SafetensorsEntry e;
+    e.name = name;
+    DIFFUSE_REQUIRE(dtype->kind == Kind::String && (dtype->text == "F32" || dtype->text == "F64"), api,
+                    what + " has an unsupported dtype", dtype->text, "F32 or F64");
+    e.dtype = dtype->text == "F32" ? Dtype::F32 : Dtype::F64;
+    DIFFUSE_REQUIRE(shape->kind == Kind::Array, api, what + " has a malformed shape", "not an array",
+                    "an array of integers");
+    std::uint64_t count = 1;
+    for (const auto& s : shape->array) {
+      std::uint64_t dim = 0;
+      DIFFUSE_REQUIRE(s.to_uint64(dim), api, what + " has a malformed shape entry", s.text,
+                      "a non-negative integer");
+      DIFFUSE_REQUIRE(dim == 0 || count <= data_size / dim, api, what + " is larger than the file", dim,
+                      "a shape that fits the data");
+      count *= dim;
+      e.shape.push_back(dim);
+    }
+    DIFFUSE_REQUIRE(offsets->kind == Kind::Array && offsets->array.size() == 2 &&
+                        offsets->array[0].to_uint64(e.begin) && offsets->array[1].to_uint64(e.end),
+                    api, what + " has malformed data_offsets", "not two integers", "[begin, end]");
+    DIFFUSE_REQUIRE(e.begin <= e.end && e.end <= data_size, api, what + " has data_offsets out of range",
+                    "[" + std::to_string(e.begin) + ", " + std::to_string(e.end) + "]",
+                    "begin <= end <= " + std::to_string(data_size));
+    const std::uint64_t bytes = count * detail::dtype_size(e.dtype);
+    DIFFUSE_REQUIRE(count <= data_size && e.end - e.begin == bytes, api,
+                    what + " has data_offsets that do not match its shape and dtype", e.end - e.begin,
+                    std::to_string(bytes) + " bytes");
+    return e;
+  }
+
+  std::vector<char> m_bytes;
+  std::size_t m_data_offset = 0;
+  std::vector<SafetensorsEntry> m_entries;
+  std::map<std::string, std::string> m_metadata;
+};
+
+/// Writes tensors (converted to dtype) and string metadata to `path` atomically: the bytes go to
+/// "<path>.tmp", which is then renamed over `path`.
+template <class S>
+void write_safetensors(const std::filesystem::path& path, const std::vector<TensorView<S>>& tensors, Dtype dtype,
+                       const std::map<std::string, std::string>& metadata = {}) {
+  const std::string api = "save_safetensors";
+  std::string header = "{";
+  if (!metadata.empty()) {
+    header += "\"__metadata__\":{";
+    bool first = true;
+    for (const auto& [k, v] : metadata) {
+      header += (first ? "" : ",") + detail::json_quote(k) + ":" + detail::json_quote(v);
+      first = false;
+    }
+    header += "}";
+  }
+  std::uint64_t offset = 0;
+  for (std::size_t t = 0; t < tensors.size(); ++t) {
+    const auto& tensor = tensors[t];
+    DIFFUSE_REQUIRE(tensor.name != "__metadata__" && !tensor.name.empty(), api, "invalid tensor name", tensor.name,
+                    "a non-empty name other than __metadata__");
+    std::uint64_t count = 1;
+    std::string shape;
+    for (const Index s : tensor.shape) {
+      DIFFUSE_REQUIRE(s >= 0, api, "tensor '" + tensor.name + "' has a negative dimension", s, ">= 0");
+      shape += (shape.empty() ? "" : ",") + std::to_string(s);
+      count *= static_cast<std::uint64_t>(s);
+    }
+    const std::uint64_t end = offset + count * detail::dtype_size(dtype);
+    header += ((metadata.empty() && t == 0) ? "" : ",") + detail::json_quote(tensor.name) + ":{\"dtype\":\"" +
+              detail::dtype_name(dtype) + "\",\"shape\":[" + shape + "],\"data_offsets\":[" +
+              std::to_string(offset) + "," + std::to_string(end) + "]}";
+    offset = end;
+  }
+  header += "}";
+  header.append((8 - header.size() % 8) % 8, ' ');  // align the data region to 8 bytes
+
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    DIFFUSE_REQUIRE(out.good(), api, "cannot open '" + tmp.string() + "' for writing", "failure", "a writable path");
+    char size_bytes[8];
+    detail::store_le<std::uint64_t>(size_bytes, header.size());
+    out.write(size_bytes, 8);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    std::vector<char> buffer;
+    for (const auto& tensor : tensors) {
+      std::uint64_t count = 1;
+      for (const Index s : tensor.shape) count *= static_cast<std::uint64_t>(s);
+      buffer.resize(static_cast<std::size_t>(count * detail::dtype_size(dtype)));
+      for (std::uint64_t i = 0; i < count; ++i) {
+        if (dtype == Dtype::F32)
+          detail::store_le<float>(buffer.data() + 4 * i, static_cast<float>(tensor.data[i]));
+        else
+          detail::store_le<double>(buffer.data() + 8 * i, static_cast<double>(tensor.data[i]));
+      }
+      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    }
+    out.flush();
+    DIFFUSE_REQUIRE(out.good(), api, "write to '" + tmp.string() + "' failed", "an I/O error", "a complete write");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  DIFFUSE_REQUIRE(!ec, api, "cannot rename '" + tmp.string() + "' to '" + path.string() + "'", ec.message(),
+                  "a successful rename");
+}
+
+}  // namespace diffuse
