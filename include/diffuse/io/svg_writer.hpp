@@ -40,6 +40,16 @@ inline std::string format_general(double value, int precision = 4) {
   return std::string(buffer, result.ptr);
 }
 
+/// A rate or similar positive quantity with three significant digits in fixed notation:
+/// 1234, 123, 12.3, 1.23, 0.123.
+inline std::string format_fixed_decimals(double value) {
+  const double magnitude = std::abs(value);
+  const int decimals = magnitude >= 100 || magnitude == 0 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed, decimals);
+  return std::string(buffer, result.ptr);
+}
+
 }  // namespace detail
 
 /// `text` with the five XML special characters replaced by entities, and control characters

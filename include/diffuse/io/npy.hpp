@@ -1,0 +1,157 @@
+#pragma once
+// diffuse/io/npy.hpp — NumPy .npy files (format version 1.0) of float32/float64 batches.
+// Reference: NumPy Enhancement Proposal 1, "A simple file format for NumPy arrays"; the header
+// is laid out exactly as numpy.save (>= 1.23) writes it, so the files are byte-identical.
+//
+// Layout: a d x n batch (one sample per column) is stored as an (n, d) C-order array, one sample
+// per row as in PyTorch; that is the very same memory, so no transpose happens. read_npy returns
+// the d x n batch again; it also reads Fortran-order files and 1-D arrays (as 1 x n).
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/types.hpp"
+
+namespace diffuse {
+
+namespace detail {
+
+/// Reverses the bytes of every item (NPY data is little-endian; big-endian hosts swap).
+inline void swap_item_bytes(char* data, std::size_t items, std::size_t item_size) {
+  for (std::size_t i = 0; i < items; ++i)
+    for (std::size_t a = 0, b = item_size - 1; a < b; ++a, --b) std::swap(data[i * item_size + a], data[i * item_size + b]);
+}
+
+/// The complete version 1.0 header of an (rows, cols) C-order array with dtype descr: magic,
+/// version, little-endian uint16 length, the dict, spaces and a final newline so that the data
+/// starts at a multiple of 64 bytes. As numpy, 21 - len(str(rows)) spaces of growth room follow
+/// the dict before the padding.
+inline std::string npy_header(const std::string& descr, Index rows, Index cols) {
+  const std::string first = std::to_string(rows);
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + first + ", " +
+                     std::to_string(cols) + "), }";
+  dict.append(first.size() < 21 ? 21 - first.size() : 0, ' ');
+  const std::size_t unpadded = 10 + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  std::string header("\x93NUMPY\x01\x00", 8);
+  header += static_cast<char>(dict.size() & 0xff);
+  header += static_cast<char>((dict.size() >> 8) & 0xff);
+  return header + dict;
+}
+
+/// The text following `key` in an NPY header dict, up to the next comma outside parentheses.
+inline std::string npy_field(const std::string& dict, const std::string& key, const std::string& path) {
+  const auto at = dict.find("'" + key + "'");
+  DIFFUSE_REQUIRE(at != std::string::npos, "read_npy", "header has no '" + key + "' entry", path, "a valid .npy header");
+  auto pos = dict.find(':', at);
+  DIFFUSE_REQUIRE(pos != std::string::npos, "read_npy", "malformed header entry '" + key + "'", path, "key: value");
+  std::string value;
+  int depth = 0;
+  for (++pos; pos < dict.size(); ++pos) {
+    const char c = dict[pos];
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if ((c == ',' || c == '}') && depth == 0) break;
+    value += c;
+  }
+  const auto begin = value.find_first_not_of(" ");
+  return begin == std::string::npos ? "" : value.substr(begin, value.find_last_not_of(" ") - begin + 1);
+}
+
+}  // namespace detail
+
+/// Writes a d x n batch of float or double as an (n, d) little-endian C-order .npy file (numpy's
+/// dtype float32/float64). Creates missing parent folders; throws diffuse::Error on failure.
+template <class D>
+void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<D>& samples) {
+  using S = typename D::Scalar;
+  static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
+                "write_npy stores float or double batches; cast other scalars first");
+  const Matrix<S> data = samples;  // column-major d x n == C-order (n, d)
+  std::string bytes(reinterpret_cast<const char*>(data.data()), static_cast<std::size_t>(data.size()) * sizeof(S));
+  if constexpr (std::endian::native == std::endian::big) detail::swap_item_bytes(bytes.data(), static_cast<std::size_t>(data.size()), sizeof(S));
+  const std::string header = detail::npy_header(std::is_same_v<S, float> ? "<f4" : "<f8", data.cols(), data.rows());
+  if (path.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(path.parent_path(), error);
+  }
+  std::ofstream file(path, std::ios::binary);
+  DIFFUSE_REQUIRE(file.good(), "write_npy", "cannot open file for writing", path.string(), "a writable path");
+  file << header << bytes;
+  file.close();
+  DIFFUSE_REQUIRE(file.good(), "write_npy", "writing failed", path.string(), "a complete write");
+}
+
+/// Reads a float32 or float64 .npy file (any version, C or Fortran order, 1-D or 2-D) as a d x n
+/// batch of S: shape (n, d) gives d x n, shape (n,) gives 1 x n. Throws diffuse::Error for a
+/// missing or truncated file, a bad header, another dtype or more than two dimensions.
+template <class S = double>
+Matrix<S> read_npy(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::ifstream file(path, std::ios::binary);
+  DIFFUSE_REQUIRE(file.good(), "read_npy", "cannot open file", name, "a readable .npy file");
+  char preamble[8] = {};
+  file.read(preamble, 8);
+  DIFFUSE_REQUIRE(file.good() && std::memcmp(preamble, "\x93NUMPY", 6) == 0, "read_npy", "not an .npy file (bad magic)",
+                  name, "a file starting with \\x93NUMPY");
+  const auto major = static_cast<unsigned char>(preamble[6]);
+  DIFFUSE_REQUIRE(major >= 1 && major <= 3, "read_npy", "unsupported format version", static_cast<int>(major), "1, 2 or 3");
+  unsigned char size_bytes[4] = {};
+  const int width = major == 1 ? 2 : 4;
+  file.read(reinterpret_cast<char*>(size_bytes), width);
+  std::size_t header_size = 0;
+  for (int i = width - 1; i >= 0; --i) header_size = header_size * 256 + size_bytes[i];
+  std::string dict(header_size, '\0');
+  file.read(dict.data(), static_cast<std::streamsize>(header_size));
+  DIFFUSE_REQUIRE(file.good(), "read_npy", "truncated header", name, "a complete header");
+
+  const std::string descr = detail::npy_field(dict, "descr", name);
+  const bool is_f4 = descr == "'<f4'", is_f8 = descr == "'<f8'";
+  DIFFUSE_REQUIRE(is_f4 || is_f8, "read_npy", "unsupported dtype", descr, "'<f4' or '<f8' (little-endian float32/float64)");
+  const bool fortran = detail::npy_field(dict, "fortran_order", name) == "True";
+  std::string shape = detail::npy_field(dict, "shape", name);
+  std::vector<Index> dims;
+  for (std::size_t i = 0; i < shape.size();) {
+    if (shape[i] >= '0' && shape[i] <= '9') {
+      std::size_t end = i;
+      while (end < shape.size() && shape[end] >= '0' && shape[end] <= '9') ++end;
+      dims.push_back(static_cast<Index>(std::stoll(shape.substr(i, end - i))));
+      i = end;
+    } else {
+      ++i;
+    }
+  }
+  DIFFUSE_REQUIRE(dims.size() == 1 || dims.size() == 2, "read_npy", "unsupported number of dimensions", shape,
+                  "(n,) or (n, d)");
+  const Index n = dims[0], d = dims.size() == 2 ? dims[1] : 1;
+  const std::size_t item = is_f4 ? 4 : 8, count = static_cast<std::size_t>(n * d);
+  std::string bytes(count * item, '\0');
+  file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  DIFFUSE_REQUIRE(file.gcount() == static_cast<std::streamsize>(bytes.size()), "read_npy", "truncated data", name,
+                  std::to_string(bytes.size()) + " bytes of data");
+  if constexpr (std::endian::native == std::endian::big) detail::swap_item_bytes(bytes.data(), count, item);
+  auto as_batch = [&](const auto* values) -> Matrix<S> {
+    using T = std::remove_cv_t<std::remove_pointer_t<decltype(values)>>;
+    // C order (n, d) is a column-major d x n matrix; Fortran order is a column-major n x d one.
+    if (!fortran) return Eigen::Map<const Matrix<T>>(values, d, n).template cast<S>();
+    return Eigen::Map<const Matrix<T>>(values, n, d).transpose().template cast<S>();
+  };
+  if (is_f4) {
+    std::vector<float> values(count);
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    return as_batch(values.data());
+  }
+  std::vector<double> values(count);
+  std::memcpy(values.data(), bytes.data(), bytes.size());
+  return as_batch(values.data());
+}
+
+}  // namespace diffuse
