@@ -5,4 +5,6 @@
 #include "diffuse/core.hpp"
 #include "diffuse/distributions.hpp"
 #include "diffuse/integrators.hpp"
+#include "diffuse/io.hpp"
+#include "diffuse/metrics.hpp"
 #include "diffuse/processes.hpp"
