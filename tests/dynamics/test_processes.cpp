@@ -210,6 +210,8 @@ TEST_CASE("Processes reject bad parameters") {
   CHECK_THROWS_AS(diffuse::BrownianMotion<double>(-1.0), Error);
   CHECK_THROWS_AS(diffuse::OrnsteinUhlenbeck<double>(0.0, 0.0, 1.0), Error);
   CHECK_THROWS_AS(diffuse::OrnsteinUhlenbeck<double>(1.0, 0.0, -1.0), Error);
+  CHECK_THROWS_AS(diffuse::OrnsteinUhlenbeck<double>(-1.0, 0.0, 1.0), Error);
+  CHECK(diffuse::OrnsteinUhlenbeck<double>(1.0, 0.0, 0.0).transition_std(2.0) == 0.0);  // deterministic limit
   CHECK_THROWS_AS(diffuse::OrnsteinUhlenbeck<double>(1.0, NAN, 1.0), Error);
   CHECK_THROWS_AS(diffuse::OuProcess<double>(-0.5, 0.5), Error);
   CHECK_THROWS_AS(diffuse::OuProcess<double>(0.5, 0.0), Error);

@@ -14,7 +14,7 @@
 namespace diffuse {
 
 /// Ornstein–Uhlenbeck process with rate θ > 0, mean μ (the same in every coordinate) and noise
-/// scale σ > 0.
+/// scale σ >= 0 (σ = 0 is the deterministic relaxation of seed 000's first OU panel).
 template <class S>
 class OrnsteinUhlenbeck {
  public:
@@ -24,7 +24,7 @@ class OrnsteinUhlenbeck {
     constexpr const char* api = "OrnsteinUhlenbeck";
     check_positive(api, "theta", theta);
     check_finite(api, "mu", mu);
-    check_positive(api, "sigma", sigma);
+    check_non_negative(api, "sigma", sigma);
   }
 
   S theta() const { return m_theta; }
