@@ -213,7 +213,8 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<Tens
     header += "\"__metadata__\":{";
     bool first = true;
     for (const auto& [k, v] : metadata) {
-      header += (first ? "" : ",") + detail::json_quote(k) + ":" + detail::json_quote(v);
+      if (!first) header += ',';
+      header += detail::json_quote(k) + ":" + detail::json_quote(v);
       first = false;
     }
     header += "}";
@@ -227,11 +228,13 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<Tens
     std::string shape;
     for (const Index s : tensor.shape) {
       DIFFUSE_REQUIRE(s >= 0, api, "tensor '" + tensor.name + "' has a negative dimension", s, ">= 0");
-      shape += (shape.empty() ? "" : ",") + std::to_string(s);
+      if (!shape.empty()) shape += ',';
+      shape += std::to_string(s);
       count *= static_cast<std::uint64_t>(s);
     }
     const std::uint64_t end = offset + count * detail::dtype_size(dtype);
-    header += ((metadata.empty() && t == 0) ? "" : ",") + detail::json_quote(tensor.name) + ":{\"dtype\":\"" +
+    if (!metadata.empty() || t > 0) header += ',';
+    header += detail::json_quote(tensor.name) + ":{\"dtype\":\"" +
               detail::dtype_name(dtype) + "\",\"shape\":[" + shape + "],\"data_offsets\":[" +
               std::to_string(offset) + "," + std::to_string(end) + "]}";
     offset = end;
