@@ -8,3 +8,4 @@
 #include "diffuse/io.hpp"
 #include "diffuse/metrics.hpp"
 #include "diffuse/processes.hpp"
+#include "diffuse/training.hpp"

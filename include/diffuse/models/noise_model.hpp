@@ -22,6 +22,7 @@ namespace diffuse {
 
 /// What the network receives as its noise-level row.
 enum class NoiseInput {
+  none,             ///< no noise-level row: the network sees [x; condition] (single-σ DSM, seed 001)
   time,             ///< t itself (continuous time, or the integer step for an embedding table)
   normalised_step,  ///< t / (train_steps − 1) (seed 000 DDPM)
   level_index,      ///< i / (L − 1) where σ(t) is the i-th of sigma_levels, largest first (seed 000 NCSN)
@@ -38,6 +39,33 @@ struct NoiseModelOptions {
   std::vector<S> sigma_levels = {};                           ///< σ levels, for level_index
   EdmPrecond edm = {};                                        ///< σ_data, for Parameterisation::edm
 };
+
+namespace detail {
+/// i / (L − 1) for the level closest to σ in log space; levels are listed largest first.
+template <class S>
+S nearest_level_index(const std::vector<S>& levels, S sigma) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < levels.size(); ++i)
+    if (std::abs(std::log(levels[i] / sigma)) < std::abs(std::log(levels[best] / sigma))) best = i;
+  return S(best) / S(levels.size() - 1);
+}
+}  // namespace detail
+
+/// The value of the noise-level row for time t, as a model with these options and noise levels
+/// sees it; shared by NoiseModel (sampling) and the training objectives, so both agree.
+template <NoiseLevels L>
+scalar_of<L> noise_input(const NoiseModelOptions<scalar_of<L>>& options, const L& levels, scalar_of<L> t) {
+  using S = scalar_of<L>;
+  switch (options.input) {
+    case NoiseInput::none: return S(0);
+    case NoiseInput::time: return t;
+    case NoiseInput::normalised_step: return t / S(options.train_steps - 1);
+    case NoiseInput::level_index: return detail::nearest_level_index(options.sigma_levels, levels.sigma(t));
+    case NoiseInput::log_sigma: return std::log(levels.sigma(t));
+    case NoiseInput::c_noise: return options.edm.c_noise(levels.sigma(t) / levels.alpha(t));
+  }
+  return t;
+}
 
 /// Network N (models Network) trained on noise levels L, as a Denoiser. Holds a reference to the
 /// network, so the same network can be trained and sampled. A condition (c x n, optional) set
@@ -70,43 +98,26 @@ class NoiseModel {
   void set_condition(Matrix<S> condition) { m_condition = std::move(condition); }
 
   /// The noise-level input row value at time t.
-  S noise_input(S t) const {
-    switch (m_options.input) {
-      case NoiseInput::time: return t;
-      case NoiseInput::normalised_step: return t / S(m_options.train_steps - 1);
-      case NoiseInput::level_index: return level_index(m_levels.sigma(t));
-      case NoiseInput::log_sigma: return std::log(m_levels.sigma(t));
-      case NoiseInput::c_noise: return m_options.edm.c_noise(m_levels.sigma(t) / m_levels.alpha(t));
-    }
-    return t;
-  }
+  S noise_input(S t) const { return diffuse::noise_input(m_options, m_levels, t); }
 
   /// out = (x0, ε) predicted by the network at time t; one network evaluation.
   void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
     const Index d = x.rows(), n = x.cols(), c = m_condition.rows();
     const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
-    m_input.resize(d + 1 + c, n);
+    const Index noise_rows = m_options.input == NoiseInput::none ? 0 : 1;
+    m_input.resize(d + noise_rows + c, n);
     // EDM feeds c_in(σ̃) x/α; every other parameterisation feeds x as is.
     const S scale = m_options.parameterisation == Parameterisation::edm
                         ? m_options.edm.c_in(sigma / alpha) / alpha
                         : S(1);
     m_input.topRows(d) = scale * x;
-    m_input.row(d).setConstant(noise_input(t));
+    if (noise_rows > 0) m_input.row(d).setConstant(noise_input(t));
     if (c > 0) m_input.bottomRows(c) = m_condition;
     const Matrix<S>& output = m_net->forward(m_input);
     prediction_from_output(m_options.parameterisation, x, output, alpha, sigma, out, m_options.edm);
   }
 
  private:
-  // i / (L − 1) for the level closest to σ in log space; levels are listed largest first.
-  S level_index(S sigma) const {
-    const auto& lv = m_options.sigma_levels;
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < lv.size(); ++i)
-      if (std::abs(std::log(lv[i] / sigma)) < std::abs(std::log(lv[best] / sigma))) best = i;
-    return S(best) / S(lv.size() - 1);
-  }
-
   N* m_net;
   L m_levels;
   NoiseModelOptions<S> m_options;

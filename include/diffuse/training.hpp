@@ -1,0 +1,6 @@
+#pragma once
+// diffuse/training.hpp — denoising objectives, data sources and the fit() loop.
+
+#include "diffuse/training/data.hpp"
+#include "diffuse/training/fit.hpp"
+#include "diffuse/training/objective.hpp"

@@ -1,0 +1,95 @@
+#pragma once
+// diffuse/training/fit.hpp — the training loop: batches, objective, forward, weighted MSE,
+// backward, clipping, learning-rate schedule, optimizer step, callbacks.
+//
+// The loop owns the order of operations so every user gets the same, PyTorch-equivalent step:
+//   zero_grad; loss = mean λ (net(input) − target)²; backward; clip_grad_norm_; lr = schedule(step);
+//   optimizer.step(lr)
+// A non-finite loss or gradient stops training with diffuse::Error naming the step, before the
+// optimizer can write it into the weights. Same seed ⇒ bitwise the same weights.
+
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
+#include "diffuse/core/rng.hpp"
+#include "diffuse/nn/lr_schedules.hpp"
+#include "diffuse/nn/optimizers.hpp"
+#include "diffuse/training/objective.hpp"
+
+namespace diffuse {
+
+/// Options of fit(): how long, how big, how clipped.
+struct FitOptions {
+  long steps = 0;          ///< optimizer steps; if 0, epochs × batches_per_epoch
+  long epochs = 0;         ///< passes over a Dataset (ignored when steps > 0)
+  Index batch_size = 128;  ///< samples per step
+  double clip_grad_norm = 0;  ///< max global gradient norm; 0 disables clipping
+};
+
+/// What callbacks see after every step.
+struct StepInfo {
+  long step = 0;         ///< 0-based step just taken
+  long total_steps = 0;  ///< steps fit() will take
+  double loss = 0;       ///< the step's loss (before the update)
+  double lr = 0;         ///< learning rate used
+  double grad_norm = 0;  ///< global gradient norm before clipping
+};
+
+/// What fit() returns.
+struct FitResult {
+  std::vector<double> losses;  ///< loss of every step
+  long steps = 0;              ///< steps taken
+};
+
+/// Trains `net` (Network) on `objective` (make_batch(x0, condition, rng, batch)) with batches from
+/// `data` (Dataset or SampledData), `optimizer` (step(params, grads, lr)) and `schedule`
+/// (LrSchedule). Each callback is invoked as callback(const StepInfo&) after every step.
+template <Network Net, class Objective, class Data, class Optimizer, LrSchedule Schedule, class... Callbacks>
+FitResult fit(Net& net, Objective& objective, Data& data, Optimizer& optimizer, const Schedule& schedule,
+              const FitOptions& options, Rng& rng, Callbacks&&... callbacks) {
+  using S = scalar_of<Net>;
+  constexpr const char* api = "fit";
+  check_at_least(api, "batch_size", options.batch_size, Index{1});
+  DIFFUSE_REQUIRE(options.steps >= 0 && options.epochs >= 0, api, "steps and epochs must be non-negative",
+                  std::to_string(options.steps) + " steps, " + std::to_string(options.epochs) + " epochs", ">= 0");
+  const long total = options.steps > 0 ? options.steps
+                                       : options.epochs * static_cast<long>(data.batches_per_epoch(options.batch_size));
+  DIFFUSE_REQUIRE(total > 0, api, "nothing to train: set steps, or epochs with a non-empty data set", total,
+                  "at least one step");
+  if (options.clip_grad_norm != 0) check_positive(api, "clip_grad_norm", options.clip_grad_norm);
+
+  FitResult result;
+  result.losses.reserve(static_cast<std::size_t>(total));
+  Matrix<S> x0, condition, grad;
+  TrainingBatch<S> batch;
+  for (long step = 0; step < total; ++step) {
+    data.next_batch(options.batch_size, rng, x0, condition);
+    objective.make_batch(x0, condition, rng, batch);
+    DIFFUSE_REQUIRE(batch.input.rows() == net.input_dim(), api, "objective input rows do not match the network",
+                    batch.input.rows(), "input_dim() = " + std::to_string(net.input_dim()));
+    net.gradients().setZero();
+    const Matrix<S>& output = net.forward(batch.input);
+    const S loss = weighted_mse(output, batch, grad);
+    net.backward(grad);
+    const S grad_norm = net.gradients().norm();
+    DIFFUSE_REQUIRE(std::isfinite(loss) && std::isfinite(grad_norm), api,
+                    "non-finite loss or gradient at step " + std::to_string(step) + " (loss " +
+                        detail::to_text(loss) + ")",
+                    grad_norm, "finite values; lower the learning rate or clip gradients");
+    if (options.clip_grad_norm > 0) clip_grad_norm(net.gradients(), options.clip_grad_norm);
+    const double lr = schedule(step);
+    optimizer.step(net.parameters(), net.gradients(), lr);
+    result.losses.push_back(static_cast<double>(loss));
+    const StepInfo info{step, total, static_cast<double>(loss), lr, static_cast<double>(grad_norm)};
+    (callbacks(info), ...);
+  }
+  result.steps = total;
+  return result;
+}
+
+}  // namespace diffuse
