@@ -82,9 +82,16 @@ TEST_CASE("mmd2 equals the brute-force U-statistic for every tile size") {
   const double exact = brute_mmd2(x, y, bandwidths);
   for (const long block : {1L, 2L, 3L, 4L, 1024L})
     CHECK(diffuse::mmd2(x, y, {.bandwidths = bandwidths, .block = block}) == Approx(exact).epsilon(1e-12));
+  // The default bandwidths take the one-exp power path: still exact to rounding.
+  const std::vector<double> defaults = {0.1, 0.2, 0.5, 1, 2};
+  CHECK(diffuse::mmd2(x, y, {.block = 3}) == Approx(brute_mmd2(x, y, defaults)).epsilon(1e-12));
+  // Float batches use float tiles (distances and exp) with double accumulation.
   const Matrix<float> xf = x.cast<float>(), yf = y.cast<float>();
-  CHECK(diffuse::mmd2(xf, yf, {.bandwidths = bandwidths}) ==
-        Approx(brute_mmd2(xf.cast<double>(), yf.cast<double>(), bandwidths)).epsilon(1e-10));
+  for (const auto& b : {bandwidths, defaults}) {
+    const double reference = brute_mmd2(xf.cast<double>(), yf.cast<double>(), b);
+    CHECK(diffuse::mmd2(xf, yf, {.bandwidths = b}) == Approx(reference).margin(1e-6));
+  }
+  CHECK(diffuse::energy_distance(xf, yf) == Approx(brute_energy(xf.cast<double>(), yf.cast<double>())).margin(1e-6));
 }
 
 TEST_CASE("energy distance equals the brute-force U-statistic for every tile size") {

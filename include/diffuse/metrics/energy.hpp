@@ -10,12 +10,13 @@ namespace diffuse {
 
 /// Energy distance D² = 2 E|X - Y| - E|X - X'| - E|Y - Y'| between x (d x n) and y (d x m),
 /// n, m >= 2, with the means over pairs i ≠ j for the within-sample terms. Zero in expectation
-/// for equal distributions, positive otherwise. Cost O((n + m)² d); `block` is the tile size.
+/// for equal distributions, positive otherwise. Cost O((n + m)² d) in block x block tiles, sums
+/// in double; float batches of dimension <= 8 take distances in float.
 template <class DX, class DY>
-double energy_distance(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y, Index block = 1024) {
+double energy_distance(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y, Index block = 256) {
   detail::check_two_samples("energy_distance", x, y, 2);
   check_at_least<Index>("energy_distance", "block", block, 1);
-  auto distance_sum = [](const auto& d2) { return d2.sqrt().sum(); };
+  auto distance_sum = [](const auto& d2) { return detail::column_sum(d2.sqrt()); };
   const auto n = static_cast<double>(x.cols()), m = static_cast<double>(y.cols());
   const double xx = detail::pair_sum(x, x, true, block, 0.0, distance_sum);
   const double yy = detail::pair_sum(y, y, true, block, 0.0, distance_sum);
