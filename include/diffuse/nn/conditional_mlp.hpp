@@ -120,7 +120,7 @@ class ConditionalMlp {
     for_each_embedding([&](auto& e, Index in_row, Index out_row) {
       if (e.parameter_count() == 0) return;
       e.backward(m_parameters.data(), m_gradients.data(), m_input.middleRows(in_row, e.input_rows()),
-                 m_body_in.middleRows(out_row, e.output_rows()), g.middleRows(out_row - first, e.output_rows()),
+                 m_body_in.middleRows(out_row, e.output_rows()), g.middleRows(out_row, e.output_rows()),
                  m_grad_input.middleRows(0, 0), false);
     });
   }

@@ -88,18 +88,20 @@ class Linear {
   }
 
   /// Given gz = dL/dz for z = W x + b: adds dL/dW = gz xᵀ and dL/db = Σ_columns gz to `grad`
-  /// (a flat vector laid out like the parameters). If grad_x is given, sets it to the rows
-  /// [first_row, in) of dL/dx = Wᵀ gz.
+  /// (a flat vector laid out like the parameters). If grad_x is given (in x n, resized), sets its
+  /// rows [first_row, in) to those of dL/dx = Wᵀ gz and leaves the rows above untouched.
   void backward(const S* theta, S* grad, const Input& x, const Matrix<S>& gz, Matrix<S>* grad_x,
                 Index first_row = 0) const {
     DIFFUSE_ASSERT(gz.rows() == m_out && gz.cols() == x.cols());
     // dL/dW_ik = Σ_j gz_ij x_kj
     detail::tiled_product(weight(grad), gz, x.transpose(), true);
     bias(grad).noalias() += gz.rowwise().sum();
-    if (grad_x == nullptr || first_row >= m_in) return;
+    if (grad_x == nullptr) return;
+    grad_x->resize(m_in, gz.cols());
+    if (first_row >= m_in) return;
     // dL/dx_kj = Σ_i W_ik gz_ij
-    grad_x->resize(m_in - first_row, gz.cols());
-    detail::tiled_product(*grad_x, weight(theta).rightCols(m_in - first_row).transpose(), gz, false);
+    detail::tiled_product(grad_x->bottomRows(m_in - first_row),
+                          weight(theta).rightCols(m_in - first_row).transpose(), gz, false);
   }
 
  private:

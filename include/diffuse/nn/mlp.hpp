@@ -86,8 +86,9 @@ class MlpBlock {
   }
 
   /// Backpropagates grad_output = dL/d(output) through the last forward pass (whose input was
-  /// x): adds dL/dθ to grad and returns rows [first_input_row, input_dim) of dL/dx (an empty
-  /// matrix when first_input_row == input_dim, which skips that product).
+  /// x): adds dL/dθ to grad and returns an input_dim x n matrix whose rows
+  /// [first_input_row, input_dim) hold dL/dx; the rows above are not computed (so
+  /// first_input_row = input_dim skips that product entirely).
   const Matrix<S>& backward(const S* theta, S* grad, const Input& x, const Matrix<S>& grad_output,
                             Index first_input_row = 0) {
     const std::size_t last = m_layers.size() - 1;
@@ -102,7 +103,6 @@ class MlpBlock {
       Act::backward(m_cache[k - 1], m_post[k - 1], m_grad[k - 1]);
       gz = &m_grad[k - 1];
     }
-    m_grad_input.resize(input_dim() - first_input_row, x.cols());
     m_layers[0].backward(theta, grad, x, *gz, &m_grad_input, first_input_row);
     return m_grad_input;
   }
