@@ -7,5 +7,6 @@
 #include "diffuse/integrators.hpp"
 #include "diffuse/io.hpp"
 #include "diffuse/metrics.hpp"
+#include "diffuse/nn.hpp"
 #include "diffuse/processes.hpp"
 #include "diffuse/training.hpp"
