@@ -178,3 +178,69 @@ TEST_CASE("save creates missing parent folders") {
   small_figure().save(folder / "f.svg");
   CHECK(read_text(folder / "f.svg") == small_figure().to_string());
 }
+
+TEST_CASE("a figure with all layer types over float data is written for inspection") {
+  // Written to the scratch folder so that a person can render it (rsvg-convert) and look.
+  diffuse::Rng rng(7);
+  const long n = 600;
+  Matrix<double> centres(2, 5);
+  centres << 0, 3, -3, 0, 0,  //
+      0, 0, 0, 3, -3;
+  Matrix<float> samples = 0.4f * rng.normal<float>(2, n);
+  Eigen::RowVectorXi labels(n);
+  for (long i = 0; i < n; ++i) {
+    labels(i) = static_cast<int>(i % 5);
+    samples.col(i) += centres.col(i % 5).cast<float>();
+  }
+  Matrix<double> grid(40, 40), positions(2, 15 * 15), scores(2, 15 * 15);
+  for (int r = 0; r < 40; ++r)
+    for (int c = 0; c < 40; ++c) {
+      const double x = -5 + 10 * (c + 0.5) / 40, y = -5 + 10 * (r + 0.5) / 40;
+      grid(r, c) = 0;
+      for (int k = 0; k < 5; ++k)
+        grid(r, c) += std::exp(-((x - centres(0, k)) * (x - centres(0, k)) + (y - centres(1, k)) * (y - centres(1, k))) / 0.5);
+    }
+  for (int i = 0; i < 15; ++i)
+    for (int j = 0; j < 15; ++j) {
+      const double x = -4.5 + 9.0 * i / 14, y = -4.5 + 9.0 * j / 14;
+      positions.col(i * 15 + j) << x, y;
+      scores.col(i * 15 + j) << -x / (1 + 0.1 * x * x), -y / (1 + 0.1 * y * y);
+    }
+  std::vector<Matrix<double>> paths;
+  for (int k = 0; k < 30; ++k) {
+    Matrix<double> p(2, 60);
+    Eigen::VectorXd z = 4 * rng.normal<double>(2, 1);
+    for (int t = 0; t < 60; ++t) {
+      const Eigen::VectorXd target = centres.col(k % 5);
+      z += 0.08 * (target - z) + 0.15 * rng.normal<double>(2, 1);
+      p(0, t) = z(0);
+      p(1, t) = z(1);
+    }
+    paths.push_back(p);
+  }
+  Eigen::VectorXd steps = Eigen::VectorXd::LinSpaced(300, 1, 300), loss(300), ema(300);
+  for (int i = 0; i < 300; ++i) {
+    loss(i) = 2 * std::exp(-i / 60.0) + 0.05 + 0.05 * rng.uniform<double>();
+    ema(i) = 2 * std::exp(-i / 60.0) + 0.075;
+  }
+  diffuse::Figure fig(2, 3);
+  fig.title("every layer");
+  fig.panel(0, 0).title("samples by mode").xlabel("x").ylabel("y").equal_aspect()
+      .scatter(samples, labels, {.size = 2, .alpha = 0.5}).markers(centres, {.label = "centres"});
+  fig.panel(0, 1).title("score field").equal_aspect().xlim(-5, 5).ylim(-5, 5)
+      .quiver(positions, scores, {.color_by_magnitude = true});
+  fig.panel(0, 2).title("reverse paths").equal_aspect().lines(paths, {.width = 1, .alpha = 0.4})
+      .scatter(samples, {.size = 1.5, .alpha = 0.4, .color = "#d62728"});
+  fig.panel(1, 0).title("loss").xlabel("step").ylabel("loss").log_y()
+      .line(steps, loss, {.width = 1, .label = "loss"}).line(steps, ema, {.label = "EMA", .dashed = true});
+  fig.panel(1, 1).title("terminal x").xlabel("density")
+      .histogram(samples.row(0), 40, {.horizontal = true, .density = true, .label = "x"});
+  fig.panel(1, 2).title("mixture density").equal_aspect().heatmap(grid, -5, 5, -5, 5, {.label = "p(x)"})
+      .markers(centres, {.color = "#ffffff"});
+  const auto path = std::filesystem::path(DIFFUSE_TEST_SCRATCH_DIR) / "io" / "all_layers.svg";
+  fig.save(path);
+  const std::string svg = read_text(path);
+  CHECK(test_io::xml_problem(svg).empty());
+  CHECK(count_of(svg, "<circle") == 2 * n);
+  CHECK(count_of(svg, "<linearGradient") == 1);
+}

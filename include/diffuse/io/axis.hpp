@@ -75,7 +75,7 @@ inline Ticks linear_ticks(double lo, double hi, int target = 5) {
   return ticks;
 }
 
-/// Ticks for a log10 axis spanning [log_lo, log_hi] (exponents): decades 10^k when at least two
+/// Ticks for a log10 axis spanning [log_lo, log_hi] (exponents): decades 10^k when at least three
 /// fit (thinned to about `target`), else 1-2-5 x 10^k, else 1..9 x 10^k. Positions are log10 of
 /// the values.
 inline Ticks log_ticks(double log_lo, double log_hi, int target = 5) {
@@ -100,7 +100,7 @@ inline Ticks log_ticks(double log_lo, double log_hi, int target = 5) {
                                                  : std::to_string(m) + "e" + std::to_string(k));
       }
     }
-    if (ticks.at.size() >= (mantissas.size() == 1 ? 2u : 3u)) break;
+    if (ticks.at.size() >= 3) break;
   }
   return ticks;
 }
