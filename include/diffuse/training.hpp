@@ -4,3 +4,4 @@
 #include "diffuse/training/data.hpp"
 #include "diffuse/training/fit.hpp"
 #include "diffuse/training/objective.hpp"
+#include "diffuse/training/callbacks.hpp"
