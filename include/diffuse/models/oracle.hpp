@@ -42,9 +42,18 @@ class OracleDenoiser {
     for (Index k = 0; k < K; ++k) {
       const double w = static_cast<double>(mixture.weights()(k));
       m_log_weights(k) = static_cast<S>(w > 0 ? std::log(w) : -1e300);
-      Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(mixture.covariance(k).template cast<double>());
+      const Matrix<double> cov = mixture.covariance(k).template cast<double>();
+      const double scale = cov.diagonal().mean();
+      if (cov.isApprox(scale * Matrix<double>::Identity(cov.rows(), cov.cols()), 1e-14)) {
+        m_rotations.push_back(Matrix<S>::Identity(cov.rows(), cov.cols()));
+        m_eigenvalues.push_back(Vector<S>::Constant(cov.rows(), static_cast<S>(scale)));
+        m_isotropic.push_back(true);
+        continue;
+      }
+      Eigen::SelfAdjointEigenSolver<Matrix<double>> eig(cov);
       m_rotations.push_back(eig.eigenvectors().cast<S>());
       m_eigenvalues.push_back(eig.eigenvalues().cwiseMax(0.0).cast<S>());
+      m_isotropic.push_back(false);
     }
   }
 
@@ -56,45 +65,53 @@ class OracleDenoiser {
     const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
     const Index n = x.cols(), K = m_means.cols();
     m_logits.resize(K, n);
+    m_component_means.resize(static_cast<std::size_t>(K));
     for (Index k = 0; k < K; ++k) {
-      project(x, k, alpha, sigma);
+      const auto kk = static_cast<std::size_t>(k);
+      m_var = alpha * alpha * m_eigenvalues[kk].array() + sigma * sigma;
+      // y = U_kᵀ (x − α μ_k); U_k = I for isotropic components
+      m_y = x.colwise() - alpha * m_means.col(k);
+      if (!m_isotropic[kk]) {
+        m_diff.noalias() = m_rotations[kk].transpose() * m_y;
+        m_y.swap(m_diff);
+      }
       // log w_k + log N(x; α μ_k, α² Σ_k + σ² I) up to the constant −d/2 log 2π
-      m_logits.row(k) = (-S(0.5) * (m_y.array().square().colwise() / m_var.array()).colwise().sum()).matrix();
+      m_inv_var = m_var.cwiseInverse();
+      m_logits.row(k).noalias() = S(-0.5) * (m_inv_var.transpose() * m_y.cwiseAbs2());
       m_logits.row(k).array() += m_log_weights(k) - S(0.5) * m_var.array().log().sum();
+      // E[x0 | x, k] = μ_k + α U_k (λ_k / v_k ⊙ y)
+      Matrix<S>& mean = m_component_means[kk];
+      m_y.array().colwise() *= alpha * m_eigenvalues[kk].array() * m_inv_var.array();
+      if (m_isotropic[kk]) {
+        mean = m_y.colwise() + m_means.col(k);
+      } else {
+        mean.noalias() = m_rotations[kk] * m_y;
+        mean.colwise() += m_means.col(k);
+      }
     }
+    // responsibilities by a column-wise softmax shifted by the column maximum
     m_top = m_logits.colwise().maxCoeff();
     m_logits.array().rowwise() -= m_top.array();
     m_logits = m_logits.array().exp().matrix();
-    m_top = m_logits.colwise().sum();
-    m_logits.array().rowwise() /= m_top.array();
+    m_top = m_logits.colwise().sum().cwiseInverse();
+    m_logits.array().rowwise() *= m_top.array();
     out.x0.setZero(dim(), n);
-    for (Index k = 0; k < K; ++k) {
-      project(x, k, alpha, sigma);
-      // E[x0 | x, k] = μ_k + α U_k (λ_k / v_k ⊙ y)
-      m_y.array().colwise() *= (alpha * m_eigenvalues[k].array() / m_var.array());
-      m_mean.noalias() = m_rotations[k] * m_y;
-      m_mean.colwise() += m_means.col(k);
-      out.x0.noalias() += m_mean * m_logits.row(k).asDiagonal();
-    }
+    for (Index k = 0; k < K; ++k)
+      out.x0.noalias() += m_component_means[static_cast<std::size_t>(k)] * m_logits.row(k).asDiagonal();
     out.eps = (x - alpha * out.x0) / sigma;
   }
 
  private:
-  // m_y = U_kᵀ (x − α μ_k), m_var = α² λ_k + σ².
-  void project(const Matrix<S>& x, Index k, S alpha, S sigma) {
-    m_var = alpha * alpha * m_eigenvalues[k].array() + sigma * sigma;
-    m_diff = x.colwise() - alpha * m_means.col(k);
-    m_y.noalias() = m_rotations[k].transpose() * m_diff;
-  }
-
   L m_levels;
   Matrix<S> m_means;
   Vector<S> m_log_weights;
   std::vector<Matrix<S>> m_rotations;  // U_k
   std::vector<Vector<S>> m_eigenvalues;  // λ_k
+  std::vector<bool> m_isotropic;          // Σ_k = s_k² I: skip the rotations
   // workspaces
-  Matrix<S> m_logits, m_diff, m_y, m_mean;
-  Vector<S> m_var;
+  std::vector<Matrix<S>> m_component_means;  // E[x0 | x, k], d x n each
+  Matrix<S> m_logits, m_diff, m_y;
+  Vector<S> m_var, m_inv_var;
   RowVector<S> m_top;
 };
 

@@ -1,0 +1,63 @@
+#pragma once
+// diffuse/samplers/ddim.hpp — DDIM (Song, Meng, Ermon 2021, eq. 12) on any noise levels.
+//
+//   x_s = α_s x̂0 + √(σ_s² − σ_η²) ε̂ + σ_η z,   σ_η = η √(σ²_{t|s} σ_s²/σ_t²)
+// with σ²_{t|s} = σ_t² − (α_t/α_s)² σ_s² (eq. 16: η = 1 is DDPM's posterior variance, η = 0 is
+// deterministic and, run with s > t, inverts the sampler: DDIM inversion / encoding).
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
+#include "diffuse/samplers/sample.hpp"
+
+namespace diffuse {
+
+/// DDIM sampler with stochasticity η ≥ 0, on any time sub-sequence (ddim_timesteps) or any
+/// NoiseLevels. Optional clipping of x̂0 to [−clip_x0, clip_x0] (ε̂ is then recomputed from the
+/// clipped x̂0). One evaluation per step.
+template <class S = double>
+struct Ddim {
+  using Scalar = S;
+  static constexpr int evals_per_step = 1;
+  S eta = 0;                          ///< 0: deterministic; 1: DDPM-like ancestral noise
+  std::optional<S> clip_x0 = {};      ///< clip x̂0 to [−c, c] when set
+  struct Workspace {
+    Prediction<S> pred;
+    Matrix<S> noise;
+  } work = {};
+
+  /// Throws diffuse::Error for η < 0 or a non-positive clip bound.
+  void validate() const {
+    check_non_negative("Ddim", "eta", eta);
+    if (clip_x0) check_positive("Ddim", "clip_x0", *clip_x0);
+  }
+
+  template <Denoiser D>
+  void step(D& model, Matrix<S>& x, S t, S s, Rng& rng) {
+    const auto& lv = model.levels();
+    model.predict(x, t, work.pred);
+    const S a_t = lv.alpha(t), s_t = lv.sigma(t), a_s = lv.alpha(s), s_s = lv.sigma(s);
+    if (clip_x0) {
+      work.pred.x0 = work.pred.x0.cwiseMax(-*clip_x0).cwiseMin(*clip_x0);
+      work.pred.eps = (x - a_t * work.pred.x0) / s_t;
+    }
+    S s_eta = 0;
+    if (eta > S(0)) {
+      const S a_ts = a_t / a_s;
+      s_eta = eta * std::sqrt(std::max(s_t * s_t - a_ts * a_ts * s_s * s_s, S(0)) * s_s * s_s / (s_t * s_t));
+    }
+    // x_s = α_s x̂0 + √(σ_s² − σ_η²) ε̂ + σ_η z
+    x = a_s * work.pred.x0 + std::sqrt(std::max(s_s * s_s - s_eta * s_eta, S(0))) * work.pred.eps;
+    if (s_eta <= S(0)) return;
+    detail::fill_noise(rng, work.noise, x.rows(), x.cols());
+    x += s_eta * work.noise;
+  }
+};
+
+static_assert(Sampler<Ddim<double>, detail::DenoiserArchetype<detail::ProcessArchetype<double>>>);
+static_assert(Sampler<Ddim<float>, detail::DenoiserArchetype<detail::ProcessArchetype<float>>>);
+
+}  // namespace diffuse
