@@ -75,7 +75,9 @@ FitResult fit(Net& net, Objective& objective, Data& data, Optimizer& optimizer, 
     net.gradients().setZero();
     const Matrix<S>& output = net.forward(batch.input);
     const S loss = weighted_mse(output, batch, grad);
-    net.backward(grad);
+    // backward_parameters() skips the input gradient that training does not need, where offered.
+    if constexpr (requires { net.backward_parameters(grad); }) net.backward_parameters(grad);
+    else net.backward(grad);
     const S grad_norm = net.gradients().norm();
     DIFFUSE_REQUIRE(std::isfinite(loss) && std::isfinite(grad_norm), api,
                     "non-finite loss or gradient at step " + std::to_string(step) + " (loss " +
