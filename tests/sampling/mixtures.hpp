@@ -1,9 +1,10 @@
 #pragma once
 // Shared test fixtures: the seed 000 cross mixture, a second full-covariance mixture with unequal
-// weights, a simple unbiased Gaussian-kernel MMD² and nearest-centre mode fractions.
+// weights, the single-bandwidth MMD² used by the tests and nearest-centre mode fractions.
 
 #include <diffuse/core/types.hpp>
 #include <diffuse/distributions/gaussian_mixture.hpp>
+#include <diffuse/metrics/mmd.hpp>
 
 #include <cmath>
 #include <vector>
@@ -36,17 +37,9 @@ inline diffuse::GaussianMixture<double> skewed_mixture() {
   return {means, covs, w};
 }
 
-/// Unbiased MMD² with the Gaussian kernel exp(−|a − b|²/(2 h²)) (Gretton et al. 2012, eq. 3).
+/// Unbiased MMD² with the single Gaussian kernel exp(−|a − b|²/(2 h²)) (Gretton et al. 2012, eq. 3).
 inline double mmd2(const Matrix<double>& x, const Matrix<double>& y, double h = 0.5) {
-  auto mean_kernel = [h](const Matrix<double>& a, const Matrix<double>& b, bool same) {
-    double total = 0;
-    for (Index i = 0; i < a.cols(); ++i)
-      for (Index j = same ? i + 1 : 0; j < b.cols(); ++j)
-        total += std::exp(-(a.col(i) - b.col(j)).squaredNorm() / (2 * h * h));
-    const double pairs = same ? a.cols() * (a.cols() - 1) / 2.0 : double(a.cols()) * double(b.cols());
-    return total / pairs;
-  };
-  return mean_kernel(x, x, true) + mean_kernel(y, y, true) - 2 * mean_kernel(x, y, false);
+  return diffuse::mmd2(x, y, diffuse::MmdOptions{.bandwidths = {h}});
 }
 
 /// Fraction of columns of x nearest to each column of centres.
