@@ -22,6 +22,7 @@
 
 #include "diffuse/core/error.hpp"
 #include "diffuse/core/types.hpp"
+#include "diffuse/io/json.hpp"
 #include "diffuse/nn/json.hpp"
 
 namespace diffuse {
