@@ -4,7 +4,8 @@
 // ratio r, then one predictor step from t to t_next.
 //
 // Corrector (Alg. 4/5): ε_L = 2 (r ‖z‖ / ‖s‖)², x ← x + ε_L s + √(2 ε_L) z, with ‖·‖ the mean
-// per-sample norm over the batch. Reverse-diffusion predictor (Alg. 2, eq. 46): with the forward
+// per-sample norm over the batch (Song et al. also scale ε_L by the one-step α_i = 1 − β_i on VP;
+// that O(β_i) factor is left out here). Reverse-diffusion predictor (Alg. 2, eq. 46): with the forward
 // step x_t = a x_s + b ξ of the noise levels (a = α_t/α_s, b² = σ_t² − a² σ_s²),
 // x_s = (2 − a) x_t + b² s + b z. Euler–Maruyama predictor: the reverse SDE step of reverse_sde.hpp.
 
