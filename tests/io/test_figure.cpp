@@ -142,6 +142,10 @@ TEST_CASE("ticks are round numbers inside the range") {
   CHECK(diffuse::detail::format_fixed(-0.001, 2) == "0");
   CHECK(diffuse::detail::format_fixed(2.5, 2) == "2.5");
   CHECK(diffuse::detail::format_fixed(1234.5678, 2) == "1234.57");
+  CHECK(diffuse::detail::format_general(4e6) == "4e6");
+  CHECK(diffuse::detail::format_general(-1.5e-5) == "-1.5e-5");
+  CHECK(diffuse::detail::format_general(1e100) == "1e100");
+  CHECK(diffuse::detail::format_general(0.125) == "0.125");
 }
 
 TEST_CASE("viridis runs from dark purple to yellow through the table entries") {
@@ -243,4 +247,30 @@ TEST_CASE("a figure with all layer types over float data is written for inspecti
   CHECK(test_io::xml_problem(svg).empty());
   CHECK(count_of(svg, "<circle") == 2 * n);
   CHECK(count_of(svg, "<linearGradient") == 1);
+}
+
+TEST_CASE("degenerate data still gives a valid figure") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  diffuse::Figure fig(2, 3);
+  Matrix<double> one(2, 1), none(2, 2);
+  one << 1e-9, 5;
+  none << nan, nan, 1, nan;
+  fig.panel(0, 1).title("one point").equal_aspect().scatter(one);
+  fig.panel(0, 2).title("all NaN").scatter(none).lines(std::vector<Matrix<double>>{none});
+  fig.panel(1, 0).title("constant map").heatmap(Matrix<double>::Constant(3, 3, 2.0), -1, 1, -1, 1);
+  fig.panel(1, 1).title("constant values").histogram(std::vector<double>(10, 3.0), 5);
+  const std::vector<int> xs = {1, 2, 3};
+  const std::vector<float> ys = {1e6f, 2e6f, 4e6f};
+  fig.panel(1, 2).title("big numbers").line(xs, ys).line(Eigen::VectorXd::LinSpaced(3, 1, 3), Eigen::RowVector3f(1e6f, 1.5e6f, 3e6f));
+  const std::string svg = fig.to_string();
+  CHECK(test_io::xml_problem(svg).empty());
+  CHECK(count_of(svg, "<circle") == 1);
+  CHECK(svg.find("nan") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+  // The one point sits in the middle of its panel: limits widen symmetrically around it.
+  const auto at = svg.find("<circle cx=\"");
+  const double cx = std::stod(svg.substr(at + 12));
+  CHECK(cx == Approx(360 + 62 + (360 - 62 - 16) / 2.0).margin(0.01));
+  // Tick labels of large values stay readable.
+  CHECK(svg.find(">4e6<") != std::string::npos);
 }

@@ -157,8 +157,8 @@ class Panel {
   }
 
   /// A series y(x) (a loss curve, a schedule); labelled series appear in a legend.
-  template <class T>
-  Panel& line(const std::vector<T>& xs, const std::vector<T>& ys, LineStyle style = {}) {
+  template <class TX, class TY>
+  Panel& line(const std::vector<TX>& xs, const std::vector<TY>& ys, LineStyle style = {}) {
     return line_doubles(detail::to_doubles(xs), detail::to_doubles(ys), std::move(style));
   }
   /// A series y(x) from Eigen vectors.

@@ -5,6 +5,7 @@
 // Output is deterministic: numbers are written with std::to_chars (locale-independent) in fixed
 // notation with a fixed number of decimals, trailing zeros trimmed, and "-0" written as "0".
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -32,12 +33,23 @@ inline std::string format_fixed(double value, int decimals = 2) {
   return text;
 }
 
-/// `value` in the shortest form that reads back exactly (used for tick labels of unusual size).
+/// `value` with `precision` significant digits, fixed or scientific as shorter, with a compact
+/// exponent ("4e6", "1.5e-5" rather than "4e+06", "1.5e-05").
 inline std::string format_general(double value, int precision = 4) {
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value,
                                     std::chars_format::general, precision);
-  return std::string(buffer, result.ptr);
+  std::string text(buffer, result.ptr);
+  const auto e = text.find('e');
+  if (e == std::string::npos) return text;
+  std::string exponent = text.substr(e + 1);
+  const bool negative = exponent.front() == '-';
+  exponent.erase(0, exponent.find_first_not_of("+-"));
+  exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
+  text.resize(e + 1);
+  if (negative) text += '-';
+  text += exponent;
+  return text;
 }
 
 /// A rate or similar positive quantity with three significant digits in fixed notation:
