@@ -174,6 +174,11 @@ TEST_CASE("sliced W2 of shifted Gaussians matches |m|^2/d") {
   CHECK(sw * sw == Approx(1.125).epsilon(0.1));
   const Matrix<double> z = rng.normal<double>(2, n);
   CHECK(diffuse::sliced_wasserstein(x, z, 50, rng) < 0.1);
+  // In 1D the sliced distance is W2 itself: W2²(N(0,1), N(m,1)) = m².
+  const Matrix<double> u = rng.normal<double>(1, n);
+  const Matrix<double> v = rng.normal<double>(1, n).array() + 0.8;
+  const double w = diffuse::sliced_wasserstein(u, v, 1, rng);
+  CHECK(w * w == Approx(0.64).epsilon(0.1));
   // Unequal sizes use quantile matching: still close to the same value.
   const double unequal = diffuse::sliced_wasserstein(x.leftCols(1500), y, 400, rng);
   CHECK(unequal * unequal == Approx(1.125).epsilon(0.1));
@@ -217,6 +222,12 @@ TEST_CASE("mode statistics count samples near their nearest centre") {
   CHECK(s.kl_to_weights == Approx(0.75 * std::log(0.75 * 3) + 0.25 * std::log(0.25 * 3)));
   const diffuse::ModeStats w = diffuse::mode_stats(samples, centres, 0.5, 2.0, {2, 1, 1});
   CHECK(w.kl_to_weights == Approx(0.75 * std::log(0.75 / 0.5)));
+  // A NaN sample (a diverged sampler) is simply never near a mode.
+  Matrix<double> with_nan = samples;
+  with_nan(0, 0) = std::numeric_limits<double>::quiet_NaN();
+  const diffuse::ModeStats n = diffuse::mode_stats(with_nan, centres, 0.5, 2.0);
+  CHECK(n.counts == std::vector<diffuse::Index>{2, 1, 0});
+  CHECK(n.fraction_within == Approx(0.6));
   const diffuse::ModeStats none = diffuse::mode_stats(samples, centres, 0.01, 1.0);
   CHECK(none.fraction_within == 0);
   CHECK(std::isinf(none.kl_to_weights));
