@@ -220,7 +220,9 @@ struct BarLayer {
     }
   }
   void draw(SvgWriter& w, const PlotMap& m) const {
-    w.open("g", {{"fill", style.color}, {"fill-opacity", format_fixed(style.alpha, 3)}});
+    // crispEdges: adjacent bars share an edge without an anti-aliased seam.
+    w.open("g", {{"fill", style.color}, {"fill-opacity", format_fixed(style.alpha, 3)},
+                 {"shape-rendering", "crispEdges"}});
     for (std::size_t i = 0; i < heights.size(); ++i) {
       if (heights[i] <= 0) continue;
       double ax, bx, ay, by;
