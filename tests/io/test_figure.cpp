@@ -262,6 +262,17 @@ TEST_CASE("degenerate data still gives a valid figure") {
   const std::vector<int> xs = {1, 2, 3};
   const std::vector<float> ys = {1e6f, 2e6f, 4e6f};
   fig.panel(1, 2).title("big numbers").line(xs, ys).line(Eigen::VectorXd::LinSpaced(3, 1, 3), Eigen::RowVector3f(1e6f, 1.5e6f, 3e6f));
+  // Mixed series types, labels of any integer type, float histograms: all accepted.
+  const std::vector<double> ts = {0, 1, 2};
+  const std::vector<long> long_labels = {0, 1};
+  const Matrix<double> two = Matrix<double>::Identity(2, 2);
+  diffuse::Figure mixed(1, 1);
+  mixed.panel(0, 0).line(ts, Eigen::Vector3d(1, 2, 3)).line(Eigen::RowVector3f(3, 2, 1), ts).line(ts)
+      .line(Eigen::Vector3d(1, 1, 1), {.label = "flat"}).histogram(std::vector<float>{1, 2, 2}, 2)
+      .scatter(two, long_labels, {.label = "two"});
+  CHECK(test_io::xml_problem(mixed.to_string()).empty());
+  CHECK(count_of(mixed.to_string(), "<circle") == 2 + 1);  // two points, one legend dot
+
   const std::string svg = fig.to_string();
   CHECK(test_io::xml_problem(svg).empty());
   CHECK(count_of(svg, "<circle") == 1);

@@ -124,8 +124,10 @@ struct MarkerLayer {
     for (std::size_t i = 0; i < x.size(); ++i) {
       if (!std::isfinite(m.y.coordinate(y[i]))) continue;
       const double px = m.x(x[i]), py = m.y(y[i]);
-      auto p = [](double a, double b) { return SvgWriter::num(a) + " " + SvgWriter::num(b); };
-      d += "M" + p(px - s, py - s) + "L" + p(px + s, py + s) + "M" + p(px - s, py + s) + "L" + p(px + s, py - s);
+      SvgWriter::path_point(d, 'M', px - s, py - s);
+      SvgWriter::path_point(d, 'L', px + s, py + s);
+      SvgWriter::path_point(d, 'M', px - s, py + s);
+      SvgWriter::path_point(d, 'L', px + s, py - s);
     }
     w.element("path", {{"d", d}, {"fill", "none"}, {"stroke", style.color},
                        {"stroke-width", SvgWriter::num(style.width)}, {"stroke-linecap", "round"}});
@@ -156,10 +158,13 @@ struct QuiverLayer {
       const double h = std::min(0.35 * length, 3.0 + 2.0 * style.width);
       const double ux = (x1 - x0) / length, uy = (y1 - y0) / length;
       const double bx = x1 - h * ux, by = y1 - h * uy;
-      auto p = [](double a, double b) { return SvgWriter::num(a) + " " + SvgWriter::num(b); };
-      const std::string d = "M" + p(x0, y0) + "L" + p(bx, by) + "M" + p(x1, y1) + "L" +
-                            p(bx - 0.5 * h * uy, by + 0.5 * h * ux) + "L" +
-                            p(bx + 0.5 * h * uy, by - 0.5 * h * ux) + "Z";
+      std::string d;
+      SvgWriter::path_point(d, 'M', x0, y0);
+      SvgWriter::path_point(d, 'L', bx, by);
+      SvgWriter::path_point(d, 'M', x1, y1);
+      SvgWriter::path_point(d, 'L', bx - 0.5 * h * uy, by + 0.5 * h * ux);
+      SvgWriter::path_point(d, 'L', bx + 0.5 * h * uy, by - 0.5 * h * ux);
+      d += 'Z';
       const std::string color = style.color_by_magnitude && vmax > 0
                                     ? viridis(std::hypot(u[i], v[i]) / vmax).hex()
                                     : style.color;
@@ -190,10 +195,7 @@ struct PathLayer {
           pen_down = false;
           continue;
         }
-        d += pen_down ? 'L' : 'M';
-        d += SvgWriter::num(m.x(x[k][i]));
-        d += ' ';
-        d += SvgWriter::num(m.y(y[k][i]));
+        SvgWriter::path_point(d, pen_down ? 'L' : 'M', m.x(x[k][i]), m.y(y[k][i]));
         pen_down = true;
       }
       if (!d.empty()) w.element("path", {{"d", d}});

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <type_traits>
 #include <vector>
 
@@ -109,6 +110,13 @@ Matrix<S> read_npy(const std::filesystem::path& path) {
   file.read(reinterpret_cast<char*>(size_bytes), width);
   std::size_t header_size = 0;
   for (int i = width - 1; i >= 0; --i) header_size = header_size * 256 + size_bytes[i];
+  // A hostile length field must not make us allocate more than the file holds.
+  std::error_code size_error;
+  const std::uintmax_t file_bytes = std::filesystem::file_size(path, size_error);
+  const std::uintmax_t after_length = static_cast<std::uintmax_t>(8 + width);
+  const std::uintmax_t available = !size_error && file_bytes > after_length ? file_bytes - after_length : 0;
+  DIFFUSE_REQUIRE(header_size <= available, "read_npy", "header length exceeds the file size", header_size,
+                  "<= " + std::to_string(available) + " bytes in " + name);
   std::string dict(header_size, '\0');
   file.read(dict.data(), static_cast<std::streamsize>(header_size));
   DIFFUSE_REQUIRE(file.good(), "read_npy", "truncated header", name, "a complete header");
@@ -121,10 +129,14 @@ Matrix<S> read_npy(const std::filesystem::path& path) {
   std::vector<Index> dims;
   for (std::size_t i = 0; i < shape.size();) {
     if (shape[i] >= '0' && shape[i] <= '9') {
-      std::size_t end = i;
-      while (end < shape.size() && shape[end] >= '0' && shape[end] <= '9') ++end;
-      dims.push_back(static_cast<Index>(std::stoll(shape.substr(i, end - i))));
-      i = end;
+      // Digits accumulate only while the dimension can still fit in the file's bytes.
+      std::uintmax_t dim = 0;
+      for (; i < shape.size() && shape[i] >= '0' && shape[i] <= '9'; ++i) {
+        DIFFUSE_REQUIRE(dim <= available / 10, "read_npy", "shape is larger than the file", shape,
+                        "dimensions that fit in " + std::to_string(available) + " bytes");
+        dim = dim * 10 + static_cast<std::uintmax_t>(shape[i] - '0');
+      }
+      dims.push_back(static_cast<Index>(dim));
     } else {
       ++i;
     }
@@ -132,7 +144,12 @@ Matrix<S> read_npy(const std::filesystem::path& path) {
   DIFFUSE_REQUIRE(dims.size() == 1 || dims.size() == 2, "read_npy", "unsupported number of dimensions", shape,
                   "(n,) or (n, d)");
   const Index n = dims[0], d = dims.size() == 2 ? dims[1] : 1;
-  const std::size_t item = is_f4 ? 4 : 8, count = static_cast<std::size_t>(n * d);
+  const std::size_t item = is_f4 ? 4 : 8;
+  const std::uintmax_t data_bytes = available - header_size;
+  DIFFUSE_REQUIRE(d == 0 || static_cast<std::uintmax_t>(n) <= data_bytes / item / static_cast<std::uintmax_t>(d), "read_npy",
+                  "truncated data (shape " + shape + " needs more bytes than the file has)", data_bytes,
+                  "n * d * " + std::to_string(item) + " bytes of data");
+  const std::size_t count = static_cast<std::size_t>(n * d);
   std::string bytes(count * item, '\0');
   file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   DIFFUSE_REQUIRE(file.gcount() == static_cast<std::streamsize>(bytes.size()), "read_npy", "truncated data", name,

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -49,6 +50,15 @@ std::vector<double> to_doubles(const std::vector<T>& values) {
   return std::vector<double>(values.begin(), values.end());
 }
 
+template <class T>
+struct is_number_vector : std::false_type {};
+template <class T, class A>
+struct is_number_vector<std::vector<T, A>> : std::bool_constant<std::is_arithmetic_v<T>> {};
+
+/// A sequence of numbers a panel accepts: a std::vector of numbers or any Eigen dense object.
+template <class T>
+concept Series = is_number_vector<T>::value || std::is_base_of_v<Eigen::DenseBase<T>, T>;
+
 struct LegendEntry {
   enum class Kind { line, dot, patch, cross };
   std::string label;
@@ -80,8 +90,8 @@ class Panel {
                           std::move(style));
   }
   /// Scatter coloured by integer label (qualitative palette; label < 0 is grey).
-  template <class D>
-  Panel& scatter(const Eigen::MatrixBase<D>& points, const std::vector<int>& labels, ScatterStyle style = {}) {
+  template <class D, std::integral L>
+  Panel& scatter(const Eigen::MatrixBase<D>& points, const std::vector<L>& labels, ScatterStyle style = {}) {
     return scatter_groups("Panel::scatter", points, std::vector<long>(labels.begin(), labels.end()), std::move(style));
   }
   /// Scatter coloured by integer label given as an Eigen vector.
@@ -156,32 +166,25 @@ class Panel {
     return add_path(std::move(layer), std::move(style));
   }
 
-  /// A series y(x) (a loss curve, a schedule); labelled series appear in a legend.
-  template <class TX, class TY>
-  Panel& line(const std::vector<TX>& xs, const std::vector<TY>& ys, LineStyle style = {}) {
-    return line_doubles(detail::to_doubles(xs), detail::to_doubles(ys), std::move(style));
-  }
-  /// A series y(x) from Eigen vectors.
-  template <class DX, class DY>
-  Panel& line(const Eigen::DenseBase<DX>& xs, const Eigen::DenseBase<DY>& ys, LineStyle style = {}) {
+  /// A series y(x) (a loss curve, a schedule); xs and ys are std::vectors of numbers or Eigen
+  /// vectors, in any combination. Labelled series appear in a legend.
+  template <detail::Series X, detail::Series Y>
+  Panel& line(const X& xs, const Y& ys, LineStyle style = {}) {
     return line_doubles(detail::to_doubles(xs), detail::to_doubles(ys), std::move(style));
   }
   /// A series against its index 0, 1, ..., n-1 (e.g. loss per step).
-  template <class T>
-  Panel& line(const std::vector<T>& ys, LineStyle style = {}) {
-    std::vector<double> xs(ys.size());
+  template <detail::Series Y>
+  Panel& line(const Y& ys, LineStyle style = {}) {
+    std::vector<double> values = detail::to_doubles(ys);
+    std::vector<double> xs(values.size());
     for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = static_cast<double>(i);
-    return line_doubles(std::move(xs), detail::to_doubles(ys), std::move(style));
+    return line_doubles(std::move(xs), std::move(values), std::move(style));
   }
 
-  /// Histogram of all values in `bins` equal bins over [min, max] (or the style's range).
-  template <class T>
-  Panel& histogram(const std::vector<T>& values, int bins, HistogramStyle style = {}) {
-    return histogram_doubles(detail::to_doubles(values), bins, std::move(style));
-  }
-  /// Histogram of all entries of an Eigen matrix or vector.
-  template <class D>
-  Panel& histogram(const Eigen::DenseBase<D>& values, int bins, HistogramStyle style = {}) {
+  /// Histogram of all values (a std::vector or any Eigen matrix/vector) in `bins` equal bins
+  /// over [min, max] (or the style's range).
+  template <detail::Series V>
+  Panel& histogram(const V& values, int bins, HistogramStyle style = {}) {
     return histogram_doubles(detail::to_doubles(values), bins, std::move(style));
   }
 

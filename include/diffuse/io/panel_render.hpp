@@ -179,9 +179,11 @@ inline void Panel::draw_legend(SvgWriter& svg, const detail::PlotMap& map) const
       svg.element("rect", {{"x", SvgWriter::num(sx + 3)}, {"y", SvgWriter::num(cy - 5)}, {"width", "12"},
                            {"height", "10"}, {"fill", e.color}});
     } else {
-      const std::string d = "M" + SvgWriter::num(sx + 5) + " " + SvgWriter::num(cy - 4) + "L" + SvgWriter::num(sx + 13) +
-                            " " + SvgWriter::num(cy + 4) + "M" + SvgWriter::num(sx + 5) + " " + SvgWriter::num(cy + 4) +
-                            "L" + SvgWriter::num(sx + 13) + " " + SvgWriter::num(cy - 4);
+      std::string d;
+      SvgWriter::path_point(d, 'M', sx + 5, cy - 4);
+      SvgWriter::path_point(d, 'L', sx + 13, cy + 4);
+      SvgWriter::path_point(d, 'M', sx + 5, cy + 4);
+      SvgWriter::path_point(d, 'L', sx + 13, cy - 4);
       svg.element("path", {{"d", d}, {"stroke", e.color}, {"stroke-width", "2"}});
     }
     svg.text(sx + 24, cy + 4, e.label, {{"font-size", "11"}});

@@ -107,6 +107,14 @@ class SvgWriter {
   /// A coordinate or length with two decimals (a hundredth of a pixel).
   static std::string num(double value) { return detail::format_fixed(value, 2); }
 
+  /// Appends one path command with its point, e.g. "M12.5 40", to path data `d`.
+  static void path_point(std::string& d, char command, double x, double y) {
+    d += command;
+    d += num(x);
+    d += ' ';
+    d += num(y);
+  }
+
   /// <tag attributes...>
   void open(std::string_view tag, std::initializer_list<SvgAttribute> attributes = {}) {
     start_tag(tag, attributes);
