@@ -195,3 +195,27 @@ TEST_CASE("GaussianMixture and Gaussian reject bad input") {
     CHECK(std::string(e.what()).find("diffuse::GaussianMixture: stds[0] must be positive") == 0);
   }
 }
+
+TEST_CASE("Gaussian::fit recovers the moments of its points, and noised() is the law of alpha x + sigma eps") {
+  diffuse::Rng rng(17);
+  diffuse::Vector<double> mean(2);
+  mean << 1.0, -2.0;
+  diffuse::Matrix<double> cov(2, 2);
+  cov << 2.0, 0.6, 0.6, 0.5;
+  const diffuse::Gaussian<double> truth(mean, cov);
+  const diffuse::Matrix<double> x = truth.sample(200000, rng);
+  const auto fitted = diffuse::Gaussian<double>::fit(x);
+  // Standard errors: sqrt(Σ_ii / n) for the mean, about sqrt(2 Σ_ii² / n) for the variances.
+  CHECK((fitted.mean() - mean).cwiseAbs().maxCoeff() < 5 * std::sqrt(2.0 / 200000));
+  CHECK((fitted.covariance() - cov).cwiseAbs().maxCoeff() < 5 * std::sqrt(2 * 4.0 / 200000));
+
+  const auto noised = truth.noised(0.5, 0.8);
+  CHECK((noised.mean() - 0.5 * mean).norm() < 1e-15);
+  diffuse::Matrix<double> expected = 0.25 * cov;
+  expected.diagonal().array() += 0.64;
+  CHECK((noised.covariance() - expected).norm() < 1e-15);
+  const diffuse::Matrix<double> pushed = 0.5 * x + 0.8 * rng.normal<double>(2, 200000);
+  const auto pushed_fit = diffuse::Gaussian<double>::fit(pushed);
+  CHECK((pushed_fit.covariance() - expected).cwiseAbs().maxCoeff() < 0.02);
+  CHECK_THROWS_AS(diffuse::Gaussian<double>::fit(diffuse::Matrix<double>(2, 1)), diffuse::Error);
+}

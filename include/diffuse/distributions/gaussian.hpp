@@ -48,6 +48,27 @@ class Gaussian {
     return Gaussian(std::move(mean), Matrix<S>::Identity(d, d) * (std * std));
   }
 
+  /// The Gaussian with the sample mean and the unbiased sample covariance of points (d x n, n ≥ 2).
+  static Gaussian fit(const Matrix<S>& points) {
+    check_at_least("Gaussian::fit", "number of points", points.cols(), Index{2});
+    check_all_finite("Gaussian::fit", "points", points);
+    Vector<S> mean = points.rowwise().mean();
+    const Matrix<S> centred = points.colwise() - mean;
+    // Σ̂ = Σ_j (x_j − x̄)(x_j − x̄)ᵀ / (n − 1)
+    Matrix<S> cov = centred * centred.transpose() / S(points.cols() - 1);
+    return Gaussian(std::move(mean), std::move(cov));
+  }
+
+  /// The law of α x + σ ε for x from this Gaussian and ε ~ N(0, I): N(α μ, α² Σ + σ² I). With a
+  /// data set's fitted moments this is the Gaussian closest to a forward process's marginal at t.
+  Gaussian noised(S alpha, S sigma) const {
+    check_finite("Gaussian::noised", "alpha", alpha);
+    check_non_negative("Gaussian::noised", "sigma", sigma);
+    Matrix<S> cov = alpha * alpha * m_cov;
+    cov.diagonal().array() += sigma * sigma;
+    return Gaussian(alpha * m_mean, std::move(cov));
+  }
+
   Index dim() const { return m_mean.size(); }
   const Vector<S>& mean() const { return m_mean; }
   const Matrix<S>& covariance() const { return m_cov; }
