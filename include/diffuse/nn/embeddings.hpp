@@ -94,12 +94,18 @@ class SinusoidalEmbedding {
   void initialize(S*, Rng&) const {}
   void append_tensors(std::vector<TensorSpec>&) const {}
 
-  void forward(const S*, const Eigen::Ref<const Matrix<S>>& in, Eigen::Ref<Matrix<S>> out) const {
+  /// Writes e(t) for every column; sin and cos run over contiguous h x n workspaces (whole
+  /// vector packets) before the copy into the strided rows of out.
+  void forward(const S*, const Eigen::Ref<const Matrix<S>>& in, Eigen::Ref<Matrix<S>> out) {
     const Index h = m_frequencies.size();
-    for (Index j = 0; j < in.cols(); ++j) {
-      out.col(j).head(h).array() = (m_frequencies.array() * in(0, j)).sin();
-      out.col(j).tail(h).array() = (m_frequencies.array() * in(0, j)).cos();
-    }
+    m_sin.resize(h, in.cols());
+    m_cos.resize(h, in.cols());
+    // ω_k t_j for every (k, j): an outer product
+    m_sin.noalias() = m_frequencies * in.row(0);
+    m_cos.array() = m_sin.array().cos();
+    m_sin.array() = m_sin.array().sin();
+    out.topRows(h) = m_sin;
+    out.bottomRows(h) = m_cos;
   }
 
   void backward(const S*, S*, const Eigen::Ref<const Matrix<S>>&, const Eigen::Ref<const Matrix<S>>& out,
@@ -120,6 +126,7 @@ class SinusoidalEmbedding {
                     dim, "an even number >= 2");
   }
   Vector<S> m_frequencies;
+  Matrix<S> m_sin, m_cos;  // workspaces of forward()
 };
 
 /// Options of an EmbeddingTable.

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -66,24 +67,23 @@ class Linear {
     out.push_back({prefix + ".bias", {m_out}, m_offset + m_out * m_in});
   }
 
-  /// a = f(W x + b) for the activation policy Act, in one pass over the pre-activation after the
-  /// GEMM. `cache` receives what Act's backward needs (unused for Identity); both are resized.
+  /// a = f(W x + b) for the activation policy Act. The pre-activation starts as b in every
+  /// column and the GEMM accumulates W x onto it; Act then makes one pass over the whole matrix.
+  /// `cache` receives what Act's backward needs (unused for Identity); both are resized.
   template <class Act>
-  void forward(const S* theta, const Input& x, Matrix<S>& cache, Matrix<S>& a) const {
+  void forward(const S* theta, const Input& x, Matrix<S>& cache, Matrix<S>& a, detail::GemmWorkspace<S>& gemm) const {
     DIFFUSE_ASSERT(x.rows() == m_in);
     const Index n = x.cols();
-    const ConstBiasMap b = bias(theta);
-    a.resize(m_out, n);
-    if constexpr (std::is_same_v<Act, Identity>) {
-      detail::tiled_product(a, weight(theta), x, false);
-      a.colwise() += b;
-    } else {
-      cache.resize(m_out, n);
-      detail::tiled_product(cache, weight(theta), x, false);
-      for (Index j = 0; j < n; ++j) {
-        cache.col(j) += b;
-        Act::forward(cache.col(j), a.col(j));
-      }
+    Matrix<S>& z = std::is_same_v<Act, Identity> ? a : cache;
+    z.resize(m_out, n);
+    z.colwise() = bias(theta);
+    if (m_out <= thin_rows)
+      thin_rows_product(z, weight(theta), x);
+    else
+      gemm.accumulate(z, weight(theta), x);
+    if constexpr (!std::is_same_v<Act, Identity>) {
+      a.resize(m_out, n);
+      Act::forward(cache, a);
     }
   }
 
@@ -91,20 +91,42 @@ class Linear {
   /// (a flat vector laid out like the parameters). If grad_x is given (in x n, resized), sets its
   /// rows [first_row, in) to those of dL/dx = Wᵀ gz and leaves the rows above untouched.
   void backward(const S* theta, S* grad, const Input& x, const Matrix<S>& gz, Matrix<S>* grad_x,
-                Index first_row = 0) const {
+                detail::GemmWorkspace<S>& gemm, Index first_row = 0) const {
     DIFFUSE_ASSERT(gz.rows() == m_out && gz.cols() == x.cols());
     // dL/dW_ik = Σ_j gz_ij x_kj
-    detail::tiled_product(weight(grad), gz, x.transpose(), true);
-    bias(grad).noalias() += gz.rowwise().sum();
+    gemm.accumulate(weight(grad), gz, x.transpose());
+    // dL/db_i = Σ_j gz_ij, summed as whole columns so the additions vectorise over i
+    BiasMap db = bias(grad);
+    for (Index j = 0; j < gz.cols(); ++j) db += gz.col(j);
     if (grad_x == nullptr) return;
     grad_x->resize(m_in, gz.cols());
     if (first_row >= m_in) return;
+    const auto wt = weight(theta).rightCols(m_in - first_row).transpose();
+    auto gx = grad_x->bottomRows(m_in - first_row);
     // dL/dx_kj = Σ_i W_ik gz_ij
-    detail::tiled_product(grad_x->bottomRows(m_in - first_row),
-                          weight(theta).rightCols(m_in - first_row).transpose(), gz, false);
+    if (m_out <= thin_rows) {
+      // A depth of a few rows is a sum of a few column updates: no packing, one pass over gx.
+      for (Index j = 0; j < gz.cols(); ++j) {
+        gx.col(j) = wt.col(0) * gz(0, j);
+        for (Index i = 1; i < m_out; ++i) gx.col(j) += wt.col(i) * gz(i, j);
+      }
+    } else {
+      gemm.assign(gx, wt, gz);
+    }
   }
 
  private:
+  // Layers this narrow (the 2-wide output of the seed networks) skip the packed GEMM.
+  static constexpr Index thin_rows = 4;
+
+  // z += W x for W with at most thin_rows rows: one dot product per entry, vectorised along the
+  // depth, reading each column of x once.
+  template <class W>
+  static void thin_rows_product(Matrix<S>& z, const W& w, const Input& x) {
+    for (Index j = 0; j < x.cols(); ++j)
+      for (Index i = 0; i < w.rows(); ++i) z(i, j) += w.row(i).dot(x.col(j).transpose());
+  }
+
   Index m_in, m_out, m_offset;
 };
 

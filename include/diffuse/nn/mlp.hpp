@@ -19,6 +19,7 @@
 #include "diffuse/core/rng.hpp"
 #include "diffuse/core/types.hpp"
 #include "diffuse/nn/activations.hpp"
+#include "diffuse/nn/gemm.hpp"
 #include "diffuse/nn/linear.hpp"
 #include "diffuse/nn/tensor_spec.hpp"
 
@@ -78,9 +79,9 @@ class MlpBlock {
     for (std::size_t k = 0; k < m_layers.size(); ++k) {
       const Input in = k == 0 ? x : Input(m_post[k - 1]);
       if (activated(k))
-        m_layers[k].template forward<Act>(theta, in, m_cache[k], m_post[k]);
+        m_layers[k].template forward<Act>(theta, in, m_cache[k], m_post[k], m_gemm);
       else
-        m_layers[k].template forward<Identity>(theta, in, m_cache[k], m_post[k]);
+        m_layers[k].template forward<Identity>(theta, in, m_cache[k], m_post[k], m_gemm);
     }
     return m_post.back();
   }
@@ -99,11 +100,11 @@ class MlpBlock {
       gz = &m_grad[last];
     }
     for (std::size_t k = last; k > 0; --k) {
-      m_layers[k].backward(theta, grad, m_post[k - 1], *gz, &m_grad[k - 1]);
+      m_layers[k].backward(theta, grad, m_post[k - 1], *gz, &m_grad[k - 1], m_gemm);
       Act::backward(m_cache[k - 1], m_post[k - 1], m_grad[k - 1]);
       gz = &m_grad[k - 1];
     }
-    m_layers[0].backward(theta, grad, x, *gz, &m_grad_input, first_input_row);
+    m_layers[0].backward(theta, grad, x, *gz, &m_grad_input, m_gemm, first_input_row);
     return m_grad_input;
   }
 
@@ -116,6 +117,7 @@ class MlpBlock {
   std::vector<Matrix<S>> m_post;   // per layer: output a_k
   std::vector<Matrix<S>> m_grad;   // per layer: dL/da_k, turned into dL/dz_k in place
   Matrix<S> m_grad_input;
+  detail::GemmWorkspace<S> m_gemm;  // packing buffers shared by every layer's products
 };
 
 /// A standalone MLP network: widths {in, hidden..., out}, activation Act between layers, one flat
