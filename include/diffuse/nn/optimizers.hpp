@@ -7,6 +7,7 @@
 // state; the state is flat vectors parallel to the parameter vector (never keyed by address),
 // so it checkpoints as plain tensors. step() allocates nothing.
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -145,23 +146,30 @@ class Adam {
     const bool l2 = m_options.decay == WeightDecay::L2 && wd != 0;
     // AdamW: θ ← θ (1 − lr λ)
     if (m_options.decay == WeightDecay::Decoupled && wd != 0) params *= static_cast<S>(1 - lr * wd);
-    auto& m = m_state.exp_avg;
-    auto& v = m_state.exp_avg_sq;
     const S sb1 = static_cast<S>(b1), sb2 = static_cast<S>(b2), swd = static_cast<S>(wd);
-    // m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²   (g ← g + λθ first for Adam's L2 decay)
-    if (l2) {
-      m.array() = sb1 * m.array() + static_cast<S>(1 - b1) * (grads.array() + swd * params.array());
-      v.array() = sb2 * v.array() + static_cast<S>(1 - b2) * (grads.array() + swd * params.array()).square();
-    } else {
-      m.array() = sb1 * m.array() + static_cast<S>(1 - b1) * grads.array();
-      v.array() = sb2 * v.array() + static_cast<S>(1 - b2) * grads.array().square();
-    }
     const double bias1 = 1 - std::pow(b1, static_cast<double>(t));
     const double bias2_sqrt = std::sqrt(1 - std::pow(b2, static_cast<double>(t)));
-    const S step_size = static_cast<S>(lr / bias1);
-    // θ ← θ − step_size m / (√v / √(1 − β₂ᵗ) + ε)
-    params.array() -= step_size * m.array() /
-                      (v.array().sqrt() / static_cast<S>(bias2_sqrt) + static_cast<S>(m_options.eps));
+    const S step_size = static_cast<S>(lr / bias1), bias2 = static_cast<S>(bias2_sqrt);
+    const S eps = static_cast<S>(m_options.eps);
+    // One pass in L1-sized segments: the moments of a segment are still in cache for the update.
+    using Segment = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>>;
+    using ConstSegment = Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>;
+    constexpr Index segment = 1024;
+    for (Index i = 0; i < m_size; i += segment) {
+      const Index len = std::min(segment, m_size - i);
+      Segment m(m_state.exp_avg.data() + i, len), v(m_state.exp_avg_sq.data() + i, len), p(params.data() + i, len);
+      const ConstSegment g(grads.data() + i, len);
+      // m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²   (g ← g + λθ first for Adam's L2 decay)
+      if (l2) {
+        m = sb1 * m + static_cast<S>(1 - b1) * (g + swd * p);
+        v = sb2 * v + static_cast<S>(1 - b2) * (g + swd * p).square();
+      } else {
+        m = sb1 * m + static_cast<S>(1 - b1) * g;
+        v = sb2 * v + static_cast<S>(1 - b2) * g.square();
+      }
+      // θ ← θ − step_size m / (√v / √(1 − β₂ᵗ) + ε)
+      p -= step_size * m / (v.sqrt() / bias2 + eps);
+    }
   }
 
  private:
