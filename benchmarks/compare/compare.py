@@ -6,7 +6,8 @@ Every repeat runs, in turn: bench_compare (Google Benchmark, C++), PyTorch as De
 one BLAS thread, glibc trimming off). Alternating the three spreads the noise of a shared machine
 over all of them; the table reports medians over repeats.
 
-Usage: benchmarks/compare/compare.py --build build/release [--repeats 5] [--threads 1 2] [--json out.json]
+Usage: benchmarks/compare/compare.py --build build/release [--repeats 5] [--threads 1 2]
+       [--workloads 'train_step.*|sample_ddpm.*'] [--json out.json]
 """
 import argparse
 import json
@@ -34,9 +35,9 @@ TARGETS = {
 }
 
 
-def run_cpp(binary, threads, min_time):
+def run_cpp(binary, threads, min_time, workloads):
     out = subprocess.run([str(binary), "--benchmark_format=json", f"--benchmark_min_time={min_time}",
-                          f"--benchmark_filter=/threads:{threads}$"],
+                          f"--benchmark_filter=^({workloads})/threads:{threads}$"],
                          check=True, capture_output=True, text=True).stdout
     result = {}
     for b in json.loads(out)["benchmarks"]:
@@ -60,6 +61,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--min-time", default="0.3")
+    parser.add_argument("--workloads", default=".*",
+                        help="regular expression selecting workloads by name (default: all)")
     parser.add_argument("--json", help="write all measurements here")
     args = parser.parse_args()
     binary = pathlib.Path(args.build) / "benchmarks" / "bench_compare"
@@ -69,7 +72,9 @@ def main():
     samples = {}  # (threads, workload, system) -> [seconds]
     for threads in args.threads:
         for rep in range(args.repeats):
-            cpp = run_cpp(binary, threads, args.min_time)
+            cpp = run_cpp(binary, threads, args.min_time, args.workloads)
+            if not cpp:
+                continue
             for name, seconds in cpp.items():
                 samples.setdefault((threads, name, "cpp"), []).append(seconds)
             for config in TORCH_CONFIGS:
