@@ -59,7 +59,7 @@ void oracle_langevin_1_step(benchmark::State& state) {
 }
 void oracle_reverse_sde(benchmark::State& state) {
   OracleDenoiser model(cross(), VpProcess<float>());
-  run_steps(state, ReverseSde<float>{}, model, 0.5f, 0.49f);
+  run_steps(state, ReverseEulerMaruyama<float>{}, model, 0.5f, 0.49f);
 }
 void oracle_probability_flow_heun(benchmark::State& state) {
   OracleDenoiser model(cross(), VpProcess<float>());

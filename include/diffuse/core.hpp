@@ -3,6 +3,7 @@
 
 #include "diffuse/core/concepts.hpp"
 #include "diffuse/core/error.hpp"
+#include "diffuse/core/observer.hpp"
 #include "diffuse/core/parallel.hpp"
 #include "diffuse/core/rng.hpp"
 #include "diffuse/core/types.hpp"

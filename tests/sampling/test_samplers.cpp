@@ -94,7 +94,7 @@ TEST_CASE("reverse SDE, probability flow and PC on continuous processes match th
   const VeProcess<double> ve(0.01, 50);
   for (const Case& c : cases()) {
     OracleDenoiser model(c.mixture, vp);
-    check_matches(c, ReverseSde<>{}, model, c.noise, uniform_grid(1.0, 1e-3, 200), "reverse SDE (VP)");
+    check_matches(c, ReverseEulerMaruyama<>{}, model, c.noise, uniform_grid(1.0, 1e-3, 200), "reverse SDE (VP)");
     check_matches(c, ProbabilityFlow<>{}, model, c.noise, uniform_grid(1.0, 1e-3, 40), "PF-ODE Heun (VP)");
     check_matches(c, ProbabilityFlow<>{.method = OdeMethod::rk4}, model, c.noise, uniform_grid(1.0, 1e-3, 15), "PF-ODE RK4 (VP)");
     check_matches(c, PredictorCorrector<>{.predictor = Predictor::euler_maruyama}, model, c.noise,

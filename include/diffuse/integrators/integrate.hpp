@@ -4,15 +4,10 @@
 
 #include "diffuse/core/concepts.hpp"
 #include "diffuse/core/error.hpp"
+#include "diffuse/core/observer.hpp"
 #include "diffuse/integrators/time_grid.hpp"
 
 namespace diffuse {
-
-/// An observer that does nothing.
-struct NoObserver {
-  template <class S>
-  void operator()(const Matrix<S>&, S, Index) const {}
-};
 
 /// Advances x in place from grid.front() to grid.back() with `stepper`, calling
 /// observer(x, t_k, k) on the initial state (k = 0) and after every step (k = 1..K).

@@ -13,7 +13,7 @@ namespace diffuse {
 /// Euler–Maruyama on the reverse-time SDE of the model's Process (VP, VE, sub-VP, OU), from t
 /// down to t_next < t. One evaluation per step; strong order ½, weak order 1.
 template <class S = double>
-struct ReverseSde {
+struct ReverseEulerMaruyama {
   using Scalar = S;
   static constexpr int evals_per_step = 1;
   struct Workspace {
@@ -33,7 +33,7 @@ struct ReverseSde {
   }
 };
 
-static_assert(Sampler<ReverseSde<double>, detail::DenoiserArchetype<detail::ProcessArchetype<double>>>);
-static_assert(Sampler<ReverseSde<float>, detail::DenoiserArchetype<detail::ProcessArchetype<float>>>);
+static_assert(Sampler<ReverseEulerMaruyama<double>, detail::DenoiserArchetype<detail::ProcessArchetype<double>>>);
+static_assert(Sampler<ReverseEulerMaruyama<float>, detail::DenoiserArchetype<detail::ProcessArchetype<float>>>);
 
 }  // namespace diffuse

@@ -14,14 +14,9 @@
 
 #include "diffuse/core/concepts.hpp"
 #include "diffuse/core/error.hpp"
+#include "diffuse/core/observer.hpp"
 
 namespace diffuse {
-
-/// An observer that ignores everything.
-struct NoObserver {
-  template <class M, class S>
-  void operator()(const M&, S, int) const {}
-};
 
 /// What a sampling run did.
 struct SampleStats {
