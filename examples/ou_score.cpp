@@ -199,7 +199,7 @@ int main(int argc, char** argv) {
     SampleStats stats = sample(pc, model, x, std::span<const S>(sample_grid), rng);
     report("pc_seed", x.cast<double>(), stats.evaluations);
     x = rng.normal<S>(2, n_gen);
-    ReverseSde<S> em;
+    ReverseEulerMaruyama<S> em;
     stats = sample(em, model, x, std::span<const S>(sample_grid), rng);
     report("reverse_sde", x.cast<double>(), stats.evaluations);
     x = ((chol * rng.normal<double>(2, n_gen)).colwise() + a1 * mean).cast<S>();
