@@ -4,6 +4,7 @@
 #include <diffuse/distributions.hpp>
 #include <diffuse/integrators.hpp>
 #include <diffuse/io/figure.hpp>
+#include <diffuse/io/json.hpp>
 #include <diffuse/processes.hpp>
 
 #include <cmath>
@@ -47,8 +48,7 @@ int main(int argc, char** argv) {
   return examples::run_guarded([&] {
     diffuse::Rng rng(opt.seed);
     const Index n_paths = opt.quick ? 100 : 500, steps = opt.quick ? 200 : 1000;
-    std::filesystem::create_directories(opt.out);
-    std::ofstream json(opt.out / "metrics.json");
+    diffuse::JsonObject metrics;
 
     // 1. Brownian motion dX = σ dW from 0, σ = 1, t ∈ [0, 5]: Var X_5 = σ² t = 5.
     const diffuse::BrownianMotion<double> bm(1.0);
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     // 3. Sweep D = σ²/(2θ) ∈ {0.25, 1, 4} against σ ∈ {1, 2, 10}, t ∈ [0, 15/σ²], x0 ∈ [−20, 20].
     const std::vector<double> sigmas = {1.0, 2.0, 10.0}, ds = {0.25, 1.0, 4.0};
     diffuse::Figure sweep(3, 3);
-    json << "{\n  \"brownian\": {\"variance_measured\": " << bm_var << ", \"variance_exact\": " << bm.variance(5.0) << "},\n  \"ou_sweep\": [";
+    metrics.set("brownian", diffuse::JsonObject().set("variance_measured", bm_var).set("variance_exact", bm.variance(5.0)));
     std::printf("%6s %6s %8s %8s %12s %12s %12s\n", "D", "sigma", "theta", "T", "Var measured", "Var exact(T)", "D = s^2/2th");
     for (std::size_t r = 0; r < ds.size(); ++r) {
       for (std::size_t c = 0; c < sigmas.size(); ++c) {
@@ -94,14 +94,15 @@ int main(int argc, char** argv) {
         const double var0 = (x0.array() - x0.mean()).square().sum() / double(x0.size() - 1);
         const double decay = std::exp(-2 * theta * t_end), exact = decay * var0 + d * (1 - decay);
         std::printf("%6.2f %6.1f %8.4f %8.3f %12.4f %12.4f %12.4f\n", d, sigma, theta, t_end, measured, exact, d);
-        json << (r + c == 0 ? "\n" : ",\n") << "    {\"D\": " << d << ", \"sigma\": " << sigma << ", \"theta\": " << theta
-             << ", \"T\": " << t_end << ", \"variance_measured\": " << measured << ", \"variance_exact\": " << exact << "}";
         char title[96];
+        std::snprintf(title, sizeof title, "ou_sweep D=%g sigma=%g", d, sigma);
+        metrics.set(title, diffuse::JsonObject().set("D", d).set("sigma", sigma).set("theta", theta).set("T", t_end)
+                               .set("variance_measured", measured).set("variance_exact", exact));
         std::snprintf(title, sizeof title, "sigma = %.0f, theta = %.3g, D = %.2f", sigma, theta, d);
         sweep.panel(Index(r), Index(c)).title(title).xlabel("t").ylabel("X_t").lines(time_paths(rec, 80), {.width = 0.8, .alpha = 0.35});
       }
     }
-    json << "\n  ]\n}\n";
+    metrics.save(opt.out / "metrics.json");
     sweep.save(opt.out / "ou_sweep.svg");
     std::printf("wrote %s\n", (opt.out / "metrics.json").c_str());
     return 0;

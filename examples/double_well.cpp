@@ -4,6 +4,7 @@
 #include <diffuse/distributions.hpp>
 #include <diffuse/integrators.hpp>
 #include <diffuse/io/figure.hpp>
+#include <diffuse/io/json.hpp>
 #include <diffuse/processes.hpp>
 
 #include <cmath>
@@ -73,8 +74,7 @@ int main(int argc, char** argv) {
     const auto long_grid = diffuse::TimeGrid<double>::uniform(0.0, long_steps * dt, long_steps);
     diffuse::Figure sweep(1, 3);
     sweep.title("as temperature rises, trajectories explore both basins");
-    std::ofstream json(opt.out / "metrics.json");
-    json << "{\n  \"crossings\": [";
+    diffuse::JsonObject metrics;
     std::printf("%6s %14s %22s\n", "T", "crossings/run", "per particle per time");
     for (std::size_t i = 0; i < temperatures.size(); ++i) {
       const double temperature = temperatures[i];
@@ -96,9 +96,10 @@ int main(int argc, char** argv) {
       }
       const double rate = double(crossings) / double(n_count) / (long_steps * dt);
       std::printf("%6.2f %14ld %22.5f\n", temperature, crossings, rate);
-      json << (i ? ", " : "") << "{\"temperature\": " << temperature << ", \"crossings\": " << crossings << ", \"rate\": " << rate << "}";
+      metrics.set(std::string("crossings ") + title, diffuse::JsonObject().set("temperature", temperature)
+                                                        .set("crossings", crossings).set("rate", rate));
     }
-    json << "]\n}\n";
+    metrics.save(opt.out / "metrics.json");
     sweep.save(opt.out / "temperature_sweep.svg");
     return 0;
   });

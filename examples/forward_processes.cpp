@@ -4,6 +4,7 @@
 #include <diffuse/distributions.hpp>
 #include <diffuse/integrators.hpp>
 #include <diffuse/io/figure.hpp>
+#include <diffuse/io/json.hpp>
 #include <diffuse/processes.hpp>
 
 #include <cstdio>
@@ -23,8 +24,7 @@ int main(int argc, char** argv) {
   examples::parse_or_exit(app, argc, argv);
   return examples::run_guarded([&] {
     diffuse::Rng rng(opt.seed);
-    std::filesystem::create_directories(opt.out);
-    std::ofstream json(opt.out / "metrics.json");
+    diffuse::JsonObject metrics;
 
     // 1. Endpoints at t = 1 of off-centre data x0 ~ N((4, 4), I) under VE(0.01, 50) and VP(0.1, 20).
     const Index n = opt.quick ? 500 : 2000;
@@ -42,14 +42,13 @@ int main(int argc, char** argv) {
     std::printf("endpoints at t = 1 from N((4,4), I):\n");
     const auto [ve_mean, ve_std] = stats("VE-SDE", x_ve);
     const auto [vp_mean, vp_std] = stats("VP-SDE", x_vp);
-    json << "{\n  \"ve_endpoint\": {\"mean\": [" << ve_mean(0) << ", " << ve_mean(1) << "], \"std\": [" << ve_std(0) << ", " << ve_std(1)
-         << "]},\n  \"vp_endpoint\": {\"mean\": [" << vp_mean(0) << ", " << vp_mean(1) << "], \"std\": [" << vp_std(0) << ", " << vp_std(1) << "]},\n";
+    metrics.set("ve_endpoint", diffuse::JsonObject().set("mean_x", ve_mean(0)).set("mean_y", ve_mean(1)).set("std_x", ve_std(0)).set("std_y", ve_std(1)));
+    metrics.set("vp_endpoint", diffuse::JsonObject().set("mean_x", vp_mean(0)).set("mean_y", vp_mean(1)).set("std_x", vp_std(0)).set("std_y", vp_std(1)));
 
     // 2. VP vs sub-VP variance table, σ(t)² = 1 − ᾱ versus (1 − ᾱ)².
     const diffuse::SubVpProcess<double> sub(0.1, 20.0);
     std::vector<double> ts, var_vp, var_sub;
     std::printf("\n%5s | %12s | %14s | %8s\n", "t", "VP variance", "sub-VP variance", "ratio");
-    json << "  \"variance_table\": [";
     for (int i = 0; i <= 10; ++i) {
       const double t = i / 10.0;
       ts.push_back(t);
@@ -57,9 +56,8 @@ int main(int argc, char** argv) {
       var_sub.push_back(sub.sigma(t) * sub.sigma(t));
       const double ratio = var_vp.back() > 0 ? var_sub.back() / var_vp.back() : 0.0;
       std::printf("%5.2f | %12.4f | %14.4f | %8.4f\n", t, var_vp.back(), var_sub.back(), ratio);
-      json << (i ? ", " : "") << "{\"t\": " << t << ", \"vp\": " << var_vp.back() << ", \"sub_vp\": " << var_sub.back() << "}";
+      metrics.set("variance_table_" + std::to_string(i), diffuse::JsonObject().set("t", t).set("vp", var_vp.back()).set("sub_vp", var_sub.back()));
     }
-    json << "],\n";
     diffuse::Figure sde_fig(1, 3);
     sde_fig.panel(0, 0).title("VE-SDE at t = 1").equal_aspect().scatter(x_ve, diffuse::ScatterStyle{.size = 1.5}).markers(Matrix<double>::Constant(2, 1, 4.0));
     sde_fig.panel(0, 1).title("VP-SDE at t = 1").equal_aspect().scatter(x_vp, diffuse::ScatterStyle{.size = 1.5}).markers(Matrix<double>::Constant(2, 1, 4.0));
@@ -83,7 +81,6 @@ int main(int argc, char** argv) {
     const std::vector<double> density_times = {0.1, 0.4, 0.7, 1.0};
     diffuse::Figure ou_fig(2, 4);
     ou_fig.title("OU forward process (theta = 0.5, sigma = 0.5) on two arcs");
-    json << "  \"ou_two_arcs\": [";
     for (std::size_t i = 0; i < 4; ++i) {
       const Matrix<double>& xt = rec.states()[i + 1];
       char title[64];
@@ -102,9 +99,10 @@ int main(int argc, char** argv) {
       const double var_exact = ou.alpha(t_rec) * ou.alpha(t_rec) * var0 + ou.sigma(t_rec) * ou.sigma(t_rec);
       const double var_meas = (xt.colwise() - xt.rowwise().mean()).array().square().sum() / double(2 * n_arcs - 2);
       std::printf("OU t = %.2f: per-coordinate variance measured %.4f, exact %.4f\n", t_rec, var_meas, var_exact);
-      json << (i ? ", " : "") << "{\"t\": " << t_rec << ", \"variance_measured\": " << var_meas << ", \"variance_exact\": " << var_exact << "}";
+      metrics.set("ou_two_arcs_" + std::to_string(i),
+                  diffuse::JsonObject().set("t", t_rec).set("variance_measured", var_meas).set("variance_exact", var_exact));
     }
-    json << "]\n}\n";
+    metrics.save(opt.out / "metrics.json");
     ou_fig.save(opt.out / "ou_two_arcs.svg");
     return 0;
   });

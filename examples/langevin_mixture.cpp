@@ -4,6 +4,7 @@
 #include <diffuse/distributions.hpp>
 #include <diffuse/integrators.hpp>
 #include <diffuse/io/figure.hpp>
+#include <diffuse/io/json.hpp>
 #include <diffuse/metrics/mmd.hpp>
 #include <diffuse/metrics/modes.hpp>
 #include <diffuse/processes.hpp>
@@ -79,11 +80,15 @@ int main(int argc, char** argv) {
     std::printf("mode counts:");
     for (Index c : modes.counts) std::printf(" %ld", static_cast<long>(c));
     std::printf("\n");
-    std::filesystem::create_directories(opt.out);
-    std::ofstream json(opt.out / "metrics.json");
-    json << "{\n  \"sigma\": " << sigma << ",\n  \"particles\": " << n << ",\n  \"mmd2\": " << mmd2
-         << ",\n  \"fraction_within_3std\": " << modes.fraction_within << ",\n  \"balance_ratio\": "
-         << modes.balance_ratio << ",\n  \"kl_to_weights\": " << modes.kl_to_weights << "\n}\n";
+    // balance_ratio is +inf when a mode is empty; JsonObject writes that as null.
+    diffuse::JsonObject()
+        .set("sigma", sigma)
+        .set("particles", n)
+        .set("mmd2", mmd2)
+        .set("fraction_within_3std", modes.fraction_within)
+        .set("balance_ratio", modes.balance_ratio)
+        .set("kl_to_weights", modes.kl_to_weights)
+        .save(opt.out / "metrics.json");
     return 0;
   });
 }
