@@ -36,6 +36,7 @@ class EulerMaruyama {
   template <Sde System>
     requires std::same_as<scalar_of<System>, S>
   void step_with_increment(const System& system, Matrix<S>& x, S t, S t_next, const Matrix<S>& dw) {
+    check_shape("EulerMaruyama::step_with_increment", "dw", dw, x.rows(), x.cols());
     const S h = t_next - t;
     system.drift(x, t, m_drift);
     if constexpr (AdditiveNoiseSde<System>) {

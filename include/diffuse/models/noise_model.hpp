@@ -103,6 +103,7 @@ class NoiseModel {
   /// out = (x0, ε) predicted by the network at time t; one network evaluation.
   void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
     const Index d = x.rows(), n = x.cols(), c = m_condition.rows();
+    if (c > 0) check_shape("NoiseModel::predict", "condition", m_condition, c, n);
     const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
     const Index noise_rows = m_options.input == NoiseInput::none ? 0 : 1;
     m_input.resize(d + noise_rows + c, n);

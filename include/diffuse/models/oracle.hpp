@@ -60,9 +60,13 @@ class OracleDenoiser {
   const L& levels() const { return m_levels; }
   Index dim() const { return m_means.rows(); }
 
-  /// out.x0 = E[x0 | x_t = x], out.eps = (x − α x0)/σ at time t. Requires σ(t) > 0.
+  /// out.x0 = E[x0 | x_t = x], out.eps = (x − α x0)/σ at time t. Throws diffuse::Error unless x
+  /// has dim() rows and σ(t) > 0.
   void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
     const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
+    check_shape("OracleDenoiser::predict", "x", x, dim(), -1);
+    DIFFUSE_REQUIRE(std::isfinite(alpha) && std::isfinite(sigma) && sigma > S(0), "OracleDenoiser::predict",
+                    "noise level sigma(t) must be positive at t = " + detail::to_text(t), sigma, "sigma(t) > 0");
     const Index n = x.cols(), K = m_means.cols();
     m_logits.resize(K, n);
     m_component_means.resize(static_cast<std::size_t>(K));

@@ -6,6 +6,7 @@
 // keep their text so that integers up to 2^64 − 1 (data offsets) convert exactly.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,19 +18,16 @@ namespace diffuse::detail {
 
 /// A parsed JSON value.
 struct Json {
+  struct Member;
   enum class Kind { Null, Bool, Number, String, Array, Object };
   Kind kind = Kind::Null;
   bool boolean = false;
   std::string text;  ///< the string's value, or a number's literal text
   std::vector<Json> array;
-  std::vector<std::pair<std::string, Json>> object;  ///< members in file order
+  std::vector<Member> object;  ///< members in file order
 
   /// The member named key, or nullptr.
-  const Json* find(std::string_view key) const {
-    for (const auto& [k, v] : object)
-      if (k == key) return &v;
-    return nullptr;
-  }
+  const Json* find(std::string_view key) const;
 
   /// The value as an unsigned 64-bit integer, if it is a plain non-negative integer literal.
   bool to_uint64(std::uint64_t& out) const {
@@ -45,6 +43,19 @@ struct Json {
     return true;
   }
 };
+
+/// One member of a JSON object. (A named struct rather than std::pair<std::string, Json>, which
+/// Clang rejects while Json is still incomplete.)
+struct Json::Member {
+  std::string key;
+  Json value;
+};
+
+inline const Json* Json::find(std::string_view key) const {
+  for (const auto& [k, v] : object)
+    if (k == key) return &v;
+  return nullptr;
+}
 
 /// Parses `text` as one JSON value; throws diffuse::Error naming `api` and the byte offset.
 class JsonParser {
@@ -95,6 +106,7 @@ class JsonParser {
   }
 
   void parse_object(Json& v, int depth) {
+    std::set<std::string> keys;
     expect('{');
     skip_space();
     if (peek() == '}') { ++m_pos; return; }
@@ -102,11 +114,13 @@ class JsonParser {
       skip_space();
       if (peek() != '"') fail("expected a string key");
       std::string key = parse_string();
-      if (v.find(key) != nullptr) fail("duplicate key \"" + key + "\"");
+      // A set, not v.find(): a hostile header with n keys must cost O(n log n), not O(n²).
+      if (!keys.insert(key).second) fail("duplicate key \"" + key + "\"");
       skip_space();
       expect(':');
       skip_space();
-      v.object.emplace_back(std::move(key), parse_value(depth + 1));
+      Json member = parse_value(depth + 1);
+      v.object.push_back({std::move(key), std::move(member)});
       skip_space();
       if (peek() == ',') { ++m_pos; continue; }
       expect('}');

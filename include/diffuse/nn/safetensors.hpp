@@ -258,6 +258,11 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<Tens
       for (const Index s : tensor.shape) count *= static_cast<std::uint64_t>(s);
       buffer.resize(static_cast<std::size_t>(count * detail::dtype_size(dtype)));
       for (std::uint64_t i = 0; i < count; ++i) {
+        // A double beyond float's range would be stored as Inf: no checkpoint holds non-finite values.
+        DIFFUSE_REQUIRE(std::isfinite(dtype == Dtype::F32 ? static_cast<double>(static_cast<float>(tensor.data[i]))
+                                                          : static_cast<double>(tensor.data[i])),
+                        api, "tensor '" + tensor.name + "' has a non-finite value in " + detail::dtype_name(dtype),
+                        static_cast<double>(tensor.data[i]), "finite values");
         if (dtype == Dtype::F32)
           detail::store_le<float>(buffer.data() + 4 * i, static_cast<float>(tensor.data[i]));
         else

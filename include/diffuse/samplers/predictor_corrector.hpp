@@ -75,7 +75,8 @@ struct PredictorCorrector {
       // x ← x − [f x − g² s] h + g √h z
       x = (1 - f * h) * x - (g * g * h / sigma) * work.pred.eps + (g * std::sqrt(h)) * work.noise;
     } else {
-      detail::fail("PredictorCorrector", "the Euler–Maruyama predictor needs a continuous Process");
+      detail::fail("PredictorCorrector", "the Euler–Maruyama predictor needs a continuous Process",
+                   "discrete or σ-indexed noise levels", "a Process (VP, VE, sub-VP, OU) or Predictor::reverse_diffusion");
     }
   }
 };

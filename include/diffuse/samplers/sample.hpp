@@ -72,7 +72,9 @@ void fill_noise(Rng& rng, Matrix<S>& noise, Index rows, Index cols) {
 
 /// Runs `sampler` on x (d x n, in place) along grid t_0, …, t_N: x is taken to be at t_0 and ends
 /// at t_N. The grid must have ≥ 2 finite, strictly monotone points (decreasing noise for
-/// sampling, increasing for DDIM inversion). observer(x, t_k, k) is called for k = 0..N.
+/// sampling, increasing for DDIM inversion), on which the model's noise levels are valid: α(t_k)
+/// finite and >= 0, σ(t_k) finite and > 0 except σ(t_N) >= 0 (every step divides by σ(t_k) of
+/// its start). observer(x, t_k, k) is called for k = 0..N.
 template <class Smp, Denoiser D, class Observer = NoObserver>
   requires Sampler<Smp, detail::CountingDenoiser<D>>
 SampleStats sample(Smp& sampler, D& model, Matrix<scalar_of<D>>& x, std::span<const scalar_of<D>> grid, Rng& rng,
@@ -90,6 +92,17 @@ SampleStats sample(Smp& sampler, D& model, Matrix<scalar_of<D>>& x, std::span<co
                     "time grid must be strictly monotone (t[" + std::to_string(k) + "] vs t[" +
                         std::to_string(k - 1) + "] = " + detail::to_text(grid[k - 1]) + ")",
                     grid[k], decreasing ? "strictly decreasing" : "strictly increasing");
+  }
+  // Levels outside their domain (a negative VP time, a step past a DiscreteSchedule) would give
+  // NaN or read out of bounds inside the loop; reject them here, once.
+  const auto& levels = model.levels();
+  for (std::size_t k = 0; k < grid.size(); ++k) {
+    const auto alpha = levels.alpha(grid[k]), sigma = levels.sigma(grid[k]);
+    const bool last = k + 1 == grid.size();
+    DIFFUSE_REQUIRE(std::isfinite(alpha) && alpha >= 0 && std::isfinite(sigma) && (last ? sigma >= 0 : sigma > 0), api,
+                    "noise levels are invalid at t[" + std::to_string(k) + "] = " + detail::to_text(grid[k]),
+                    "alpha " + detail::to_text(alpha) + ", sigma " + detail::to_text(sigma),
+                    last ? "finite alpha >= 0 and sigma >= 0" : "finite alpha >= 0 and sigma > 0 (a step starts here)");
   }
   if constexpr (requires { sampler.validate(); }) sampler.validate();
   if constexpr (requires { sampler.reset(grid); }) sampler.reset(grid);

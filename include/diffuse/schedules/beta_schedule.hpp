@@ -124,10 +124,17 @@ class DiscreteSchedule {
   /// Number of training steps T.
   int steps() const { return static_cast<int>(m_betas.size()); }
 
-  /// α(t) = √ᾱ_t for t = 0..T−1, and 1 at t = −1 (clean data). t must be an integer value.
-  S alpha(S t) const { return t < S(-0.5) ? S(1) : m_sqrt_alpha_bars(index(t)); }
+  /// α(t) = √ᾱ_t for t = 0..T−1, and 1 at t = −1 (clean data). Throws diffuse::Error unless t is
+  /// an integer in [−1, T−1].
+  S alpha(S t) const {
+    const Index i = index(t);
+    return i < 0 ? S(1) : m_sqrt_alpha_bars(i);
+  }
   /// σ(t) = √(1 − ᾱ_t) for t = 0..T−1, and 0 at t = −1.
-  S sigma(S t) const { return t < S(-0.5) ? S(0) : m_sqrt_one_minus_alpha_bars(index(t)); }
+  S sigma(S t) const {
+    const Index i = index(t);
+    return i < 0 ? S(0) : m_sqrt_one_minus_alpha_bars(i);
+  }
 
   const Vector<S>& betas() const { return m_betas; }                        ///< β_t
   const Vector<S>& alphas() const { return m_alphas; }                      ///< α_t = 1 − β_t (per step, not cumulative)
@@ -144,10 +151,12 @@ class DiscreteSchedule {
   const Vector<S>& posterior_mean_coef_xt() const { return m_posterior_mean_coef_xt; }
 
  private:
+  // The step index t as an integer in [−1, T−1]; one comparison per call, so samplers and
+  // objectives that index past the chain throw instead of reading out of bounds.
   Index index(S t) const {
-    const auto i = static_cast<Index>(std::lround(t));
-    DIFFUSE_ASSERT(i >= 0 && i < m_betas.size());
-    return i;
+    DIFFUSE_REQUIRE(t >= S(-1) && t <= S(m_betas.size() - 1) && t == std::nearbyint(t), "DiscreteSchedule",
+                    "step index is out of range", t, "an integer in [-1, " + std::to_string(m_betas.size() - 1) + "]");
+    return static_cast<Index>(t);
   }
 
   Vector<S> m_betas, m_alphas, m_alpha_bars, m_alpha_bars_prev, m_sqrt_alpha_bars,

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -41,7 +42,12 @@ class SaveCheckpoint {
  public:
   SaveCheckpoint(Net& net, std::filesystem::path path, long every) : m_net(&net), m_path(std::move(path)), m_every(every) {
     check_at_least("SaveCheckpoint", "every", every, 1L);
-    if (m_path.has_parent_path()) std::filesystem::create_directories(m_path.parent_path());
+    if (m_path.has_parent_path()) {
+      std::error_code error;
+      std::filesystem::create_directories(m_path.parent_path(), error);
+      DIFFUSE_REQUIRE(!error, "SaveCheckpoint", "cannot create folder " + m_path.parent_path().string(),
+                      error.message(), "a writable folder");
+    }
   }
   void operator()(const StepInfo& info) {
     if ((info.step + 1) % m_every == 0 || info.step + 1 == info.total_steps) save_checkpoint(m_path, *m_net);

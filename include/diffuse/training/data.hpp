@@ -34,11 +34,13 @@ class Dataset {
 
   /// Batches in one epoch of the given batch size.
   Index batches_per_epoch(Index batch_size) const {
+    check_at_least("Dataset::batches_per_epoch", "batch_size", batch_size, Index{1});
     return m_drop_last ? size() / batch_size : (size() + batch_size - 1) / batch_size;
   }
 
   /// The next batch (x0, condition); reshuffles with rng at the start of every epoch.
   void next_batch(Index batch_size, Rng& rng, Matrix<S>& x0, Matrix<S>& condition) {
+    check_at_least("Dataset::next_batch", "batch_size", batch_size, Index{1});
     if (m_cursor == 0 || m_cursor + (m_drop_last ? batch_size : 1) > size()) {
       m_order = rng.permutation(size());
       m_cursor = 0;

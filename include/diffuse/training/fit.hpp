@@ -86,8 +86,13 @@ FitResult fit(Net& net, Objective& objective, Data& data, Optimizer& optimizer, 
     if (options.clip_grad_norm > 0) clip_grad_norm(net.gradients(), options.clip_grad_norm);
     const double lr = schedule(step);
     optimizer.step(net.parameters(), net.gradients(), lr);
+    // Finite gradients times a huge learning rate can still overflow the weights; stop before a
+    // callback (a checkpoint) sees them.
+    DIFFUSE_REQUIRE(net.parameters().allFinite(), api,
+                    "non-finite parameters after the optimizer step at step " + std::to_string(step), lr,
+                    "a learning rate that keeps the weights finite");
     result.losses.push_back(static_cast<double>(loss));
-    const StepInfo info{step, total, static_cast<double>(loss), lr, static_cast<double>(grad_norm)};
+    [[maybe_unused]] const StepInfo info{step, total, static_cast<double>(loss), lr, static_cast<double>(grad_norm)};
     (callbacks(info), ...);
   }
   result.steps = total;

@@ -100,6 +100,7 @@ class DenoisingObjective {
   /// Fills `batch` for clean data x0 (d x n) and an optional condition (c x n, or 0 rows).
   void make_batch(const Matrix<S>& x0, const Matrix<S>& condition, Rng& rng, TrainingBatch<S>& batch) {
     const Index d = x0.rows(), n = x0.cols(), c = condition.rows();
+    if (c > 0) check_shape("DenoisingObjective::make_batch", "condition", condition, c, n);
     const Index noise_rows = m_o.model.input == NoiseInput::none ? 0 : 1;
     batch.input.resize(d + noise_rows + c, n);
     batch.target.resize(d, n);
