@@ -1,18 +1,20 @@
 #pragma once
-// diffuse/nn/gemm.hpp — matrix products on persistent packing buffers, never touching the heap
-// after warm-up.
+// diffuse/nn/gemm.hpp — the matrix products of the dense layers, with a register-tiled kernel
+// that packs nothing but (at most) the weight matrix, and never touches the heap after warm-up.
 //
-// Eigen's GEMM (Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", 2008)
-// packs kc x mc blocks of the left operand and kc x nc blocks of the right one before its
-// register kernel runs. Called through operator*, it sizes those blocks itself and puts them on
-// the stack below EIGEN_STACK_ALLOCATION_LIMIT (128 KiB) or mallocs them on every call above
-// it — and in these VMs glibc hands large blocks back to the OS, so each product page-faults.
-// GemmWorkspace owns the two packing buffers (grown once, reused by every later product) and
-// drives Eigen's sequential kernel directly with blocks as large as the layers of the seed
-// networks, so a whole layer is one pack of each operand and one kernel sweep.
+// C += A B is computed in register tiles of MP·P rows x NR columns (P scalars per SIMD packet;
+// Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", 2008, without the
+// packing of B): for every k, MP packets of a column of A are loaded and multiplied with NR
+// broadcast entries of row k of B. A layer's three products all fit this with A read in place:
+//   forward          z   += W x      A = W (copied column-major once per call), B = x
+//   weight gradient  dWᵀ += x gzᵀ    A = x,  B(k, j) = gz(j, k)   (dW is row-major, so dWᵀ is C)
+//   input gradient   gx   = Wᵀ gz    A = Wᵀ, whose columns are the rows of the row-major W
+// so the activations — the large operands — are never repacked. Eigen's GEMM packs both
+// operands on every call and, above EIGEN_STACK_ALLOCATION_LIMIT, mallocs its packing buffers
+// each time, which in these VMs page-faults on every product.
 //
-// Eigen parallelises large products over OpenMP threads, which allocates; the network layers
-// run on one thread each (parallelism is over column chunks, as core/parallel.hpp does).
+// The kernel uses Eigen's packet primitives, so it vectorises for whatever SIMD the translation
+// unit is compiled for (scalar code when none) and stays portable.
 
 #include <algorithm>
 #include <type_traits>
@@ -23,57 +25,184 @@
 
 namespace diffuse::detail {
 
-/// Packing buffers and blocking sizes for products dst += α lhs rhs of dense operands with unit
-/// inner stride (matrices, maps, blocks, transposes of those). Copies start with empty buffers.
+/// Element (r, c) of a strided operand sits at data[r · row_stride + c · col_stride].
 template <class S>
-class GemmWorkspace : public Eigen::internal::level3_blocking<S, S> {
- public:
-  /// Largest blocks: depth (kc), rows (mc) and columns (nc) of the column-major problem. The
-  /// defaults hold every layer of the seed networks at training batch sizes in one block.
-  static constexpr Index max_kc = 256, max_mc = 512, max_nc = 1024;
+struct StridedOperand {
+  const S* data;
+  Index row_stride, col_stride;
+  StridedOperand transposed() const { return {data, col_stride, row_stride}; }
+};
 
+/// The strided view of a dense Eigen operand with unit inner stride.
+template <class X>
+StridedOperand<typename X::Scalar> strided(const X& x) {
+  eigen_assert(x.innerStride() == 1);
+  if constexpr (X::IsRowMajor)
+    return {x.data(), x.outerStride(), 1};
+  else
+    return {x.data(), 1, x.outerStride()};
+}
+
+/// Register-tile shape for scalar S: MP packets of rows by NR columns of accumulators.
+template <class S>
+struct GemmTile {
+  using Packet = typename Eigen::internal::packet_traits<S>::type;
+  static constexpr int P = Eigen::internal::unpacket_traits<Packet>::size;
+  // 32 SIMD registers: 24 accumulators + 3 A packets + 1 broadcast; 16: 8 + 2 + 1.
+  static constexpr bool wide = EIGEN_ARCH_DEFAULT_NUMBER_OF_REGISTERS >= 32;
+  static constexpr int MP = wide ? 3 : 2, NR = wide ? 8 : 4;
+};
+
+/// C(0:MP·P, 0:nr) (+)= A(0:MP·P, 0:k) B(0:k, 0:nr) with A's columns contiguous (lda apart);
+/// nr = NR, or 1 for the leftover columns.
+template <class S, int MP, int NR>
+EIGEN_ALWAYS_INLINE void gemm_tile(Index k, const S* a, Index lda, const S* b, Index bk, Index bj, S* c, Index ldc,
+                                   bool add) {
+  namespace ei = Eigen::internal;
+  using Packet = typename GemmTile<S>::Packet;
+  constexpr int P = GemmTile<S>::P;
+  Packet acc[MP][NR];
+  for (int j = 0; j < NR; ++j)
+    for (int p = 0; p < MP; ++p) acc[p][j] = ei::pset1<Packet>(S(0));
+  for (Index l = 0; l < k; ++l) {
+    Packet ap[MP];
+    for (int p = 0; p < MP; ++p) ap[p] = ei::ploadu<Packet>(a + l * lda + p * P);
+    const S* bl = b + l * bk;
+    for (int j = 0; j < NR; ++j) {
+      const Packet bv = ei::pset1<Packet>(bl[j * bj]);
+      for (int p = 0; p < MP; ++p) acc[p][j] = ei::pmadd(ap[p], bv, acc[p][j]);
+    }
+  }
+  for (int j = 0; j < NR; ++j)
+    for (int p = 0; p < MP; ++p) {
+      S* cp = c + j * ldc + p * P;
+      ei::pstoreu(cp, add ? ei::padd(ei::ploadu<Packet>(cp), acc[p][j]) : acc[p][j]);
+    }
+}
+
+/// Rows [i, i + MP·P) of C, every column: NR-column tiles, then single columns.
+template <class S, int MP>
+void gemm_row_panel(Index n, Index k, const S* a, Index lda, const StridedOperand<S>& b, S* c, Index ldc, bool add) {
+  constexpr int NR = GemmTile<S>::NR;
+  Index j = 0;
+  for (; j + NR <= n; j += NR)
+    gemm_tile<S, MP, NR>(k, a, lda, b.data + j * b.col_stride, b.row_stride, b.col_stride, c + j * ldc, ldc, add);
+  for (; j < n; ++j)
+    gemm_tile<S, MP, 1>(k, a, lda, b.data + j * b.col_stride, b.row_stride, b.col_stride, c + j * ldc, ldc, add);
+}
+
+/// C (m x n, column-major, ldc) (+)= A B for A (m x k) with contiguous columns lda apart and B
+/// (k x n) strided. add = false overwrites C.
+template <class S>
+void gemm_kernel(Index m, Index n, Index k, const S* a, Index lda, const StridedOperand<S>& b, S* c, Index ldc,
+                 bool add) {
+  constexpr int P = GemmTile<S>::P, MP = GemmTile<S>::MP;
+  Index i = 0;
+  for (; i + MP * P <= m; i += MP * P) gemm_row_panel<S, MP>(n, k, a + i, lda, b, c + i, ldc, add);
+  if constexpr (MP > 2)
+    for (; i + 2 * P <= m; i += 2 * P) gemm_row_panel<S, 2>(n, k, a + i, lda, b, c + i, ldc, add);
+  for (; i + P <= m; i += P) gemm_row_panel<S, 1>(n, k, a + i, lda, b, c + i, ldc, add);
+  if (i < m && m >= P) {
+    // The last r < P rows: a one-packet tile over rows [m − P, m) into a scratch tile, of which
+    // only the last r rows are added (the rows above were done already).
+    const Index r = m - i;
+    S scratch[GemmTile<S>::NR * P];
+    for (Index j = 0; j < n; j += GemmTile<S>::NR) {
+      const Index nr = std::min<Index>(GemmTile<S>::NR, n - j);
+      const S* bj = b.data + j * b.col_stride;
+      if (nr == GemmTile<S>::NR)
+        gemm_tile<S, 1, GemmTile<S>::NR>(k, a + m - P, lda, bj, b.row_stride, b.col_stride, scratch, P, false);
+      else
+        for (Index jj = 0; jj < nr; ++jj)
+          gemm_tile<S, 1, 1>(k, a + m - P, lda, bj + jj * b.col_stride, b.row_stride, b.col_stride, scratch + jj * P,
+                             P, false);
+      for (Index jj = 0; jj < nr; ++jj)
+        for (Index ii = 0; ii < r; ++ii) {
+          S& dst = c[i + ii + (j + jj) * ldc];
+          dst = (add ? dst : S(0)) + scratch[P - r + ii + jj * P];
+        }
+    }
+    return;
+  }
+  // Fewer rows than a packet in all: plain dot products.
+  for (; i < m; ++i)
+    for (Index j = 0; j < n; ++j) {
+      S sum = 0;
+      for (Index l = 0; l < k; ++l) sum += a[i + l * lda] * b.data[l * b.row_stride + j * b.col_stride];
+      c[i + j * ldc] = add ? c[i + j * ldc] + sum : sum;
+    }
+}
+
+/// Products dst (+)= lhs · rhs for dense operands with unit inner stride (matrices, maps,
+/// blocks, transposes of those), with buffers for the one operand that may need repacking and
+/// for a transposed result. Copies start with empty buffers.
+template <class S>
+class GemmWorkspace {
+ public:
   GemmWorkspace() = default;
   GemmWorkspace(const GemmWorkspace&) : GemmWorkspace() {}
   GemmWorkspace& operator=(const GemmWorkspace&) { return *this; }
 
-  /// dst += alpha · lhs · rhs (dst must not alias lhs or rhs).
+  /// dst += lhs · rhs (dst must not alias lhs or rhs).
   template <class Dst, class Lhs, class Rhs>
-  void accumulate(Dst&& dst, const Lhs& lhs, const Rhs& rhs, S alpha = S(1)) {
-    using D = std::remove_cvref_t<Dst>;
-    constexpr int dst_order = D::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
-    constexpr int lhs_order = Lhs::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
-    constexpr int rhs_order = Rhs::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
-    const Index m = dst.rows(), n = dst.cols(), k = lhs.cols();
-    if (m == 0 || n == 0 || k == 0) return;
-    eigen_assert(dst.innerStride() == 1 && lhs.innerStride() == 1 && rhs.innerStride() == 1);
-    // A row-major destination is computed as the transposed, column-major product.
-    const Index rows = D::IsRowMajor ? n : m, cols = D::IsRowMajor ? m : n;
-    this->m_kc = std::min(k, max_kc);
-    this->m_mc = std::min(rows, max_mc);
-    this->m_nc = std::min(cols, max_nc);
-    reserve(m_block_a, this->m_kc * this->m_mc);
-    reserve(m_block_b, this->m_kc * this->m_nc);
-    this->m_blockA = m_block_a.data();
-    this->m_blockB = m_block_b.data();
-    Eigen::internal::general_matrix_matrix_product<Index, S, lhs_order, false, S, rhs_order, false, dst_order,
-                                                   1>::run(m, n, k, lhs.data(), lhs.outerStride(), rhs.data(),
-                                                           rhs.outerStride(), dst.data(), 1, dst.outerStride(),
-                                                           alpha, *this);
-  }
+  void accumulate(Dst&& dst, const Lhs& lhs, const Rhs& rhs) { product(dst, lhs, rhs, true); }
 
   /// dst = lhs · rhs.
   template <class Dst, class Lhs, class Rhs>
-  void assign(Dst&& dst, const Lhs& lhs, const Rhs& rhs) {
-    dst.setZero();
-    accumulate(dst, lhs, rhs);
-  }
+  void assign(Dst&& dst, const Lhs& lhs, const Rhs& rhs) { product(dst, lhs, rhs, false); }
 
  private:
-  static void reserve(Vector<S>& buffer, Index size) {
-    if (buffer.size() < size) buffer.resize(size);
+  template <class Dst, class Lhs, class Rhs>
+  void product(Dst& dst, const Lhs& lhs, const Rhs& rhs, bool add) {
+    using D = std::remove_cvref_t<Dst>;
+    eigen_assert(dst.innerStride() == 1 && lhs.cols() == rhs.rows());
+    const Index k = lhs.cols();
+    if (dst.size() == 0) return;
+    if (k == 0) {
+      if (!add) dst.setZero();
+      return;
+    }
+    // A row-major destination is the column-major Cᵀ = rhsᵀ lhsᵀ — unless its rows fill the
+    // packets of a column-major C better (dW of a 34-wide input layer: 96 rows, 34 columns);
+    // then C is computed column-major in scratch and added transposed.
+    if constexpr (D::IsRowMajor) {
+      if (packet_waste(dst.rows()) < packet_waste(dst.cols())) {
+        if (m_scratch.size() < dst.size()) m_scratch.resize(dst.size());
+        column_major(dst.rows(), dst.cols(), k, strided(lhs), strided(rhs), m_scratch.data(), dst.rows(), false);
+        const Eigen::Map<const Matrix<S>> c(m_scratch.data(), dst.rows(), dst.cols());
+        if (add)
+          dst += c;
+        else
+          dst = c;
+        return;
+      }
+      column_major(dst.cols(), dst.rows(), k, strided(rhs).transposed(), strided(lhs).transposed(), dst.data(),
+                   dst.outerStride(), add);
+    } else {
+      column_major(dst.rows(), dst.cols(), k, strided(lhs), strided(rhs), dst.data(), dst.outerStride(), add);
+    }
   }
 
-  Vector<S> m_block_a, m_block_b;
+  // Fraction of the packet lanes left empty when m rows are covered by whole packets.
+  static double packet_waste(Index m) {
+    constexpr Index P = GemmTile<S>::P;
+    return static_cast<double>((m + P - 1) / P * P - m) / static_cast<double>((m + P - 1) / P * P);
+  }
+
+  void column_major(Index m, Index n, Index k, StridedOperand<S> a, const StridedOperand<S>& b, S* c, Index ldc,
+                    bool add) {
+    if (a.row_stride != 1) {
+      // Columns of A are strided (a row-major weight): copy A column-major once.
+      if (m_packed.size() < m * k) m_packed.resize(m * k);
+      for (Index l = 0; l < k; ++l)
+        for (Index i = 0; i < m; ++i) m_packed[i + l * m] = a.data[i * a.row_stride + l * a.col_stride];
+      a = {m_packed.data(), 1, m};
+    }
+    gemm_kernel(m, n, k, a.data, a.col_stride, b, c, ldc, add);
+  }
+
+  Vector<S> m_packed;   // A copied column-major
+  Vector<S> m_scratch;  // C of a row-major destination computed column-major
 };
 
 }  // namespace diffuse::detail
