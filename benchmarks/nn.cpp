@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 
+#include <diffuse/nn/gemm.hpp>
 #include <diffuse/nn/optimizers.hpp>
 #include <diffuse/nn/seed_networks.hpp>
 
@@ -90,6 +91,30 @@ void BM_TrainStep(benchmark::State& state) {
   report(state, 3 * forward_flops_per_sample(net), n);
 }
 
+// The three products of a hidden layer, out x in weights at batch n, alone: the ceiling the
+// layers above can reach. Arg 3 picks the product: 0 forward z = W x, 1 weight gradient
+// dW += gz xᵀ (row-major dW), 2 input gradient gx = Wᵀ gz.
+void BM_Gemm(benchmark::State& state) {
+  using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const Index out = state.range(0), in = state.range(1), n = state.range(2);
+  diffuse::Rng rng(1);
+  RowMajor w = rng.normal<float>(out, in), dw = RowMajor::Zero(out, in);
+  const Matrix<float> x = rng.normal<float>(in, n), gz = rng.normal<float>(out, n);
+  Matrix<float> z(out, n), gx(in, n);
+  diffuse::detail::GemmWorkspace<float> gemm;
+  for (auto _ : state) {
+    switch (state.range(3)) {
+      case 0: gemm.assign(z, w, x); break;
+      case 1: gemm.accumulate(dw, gz, x.transpose()); break;
+      default: gemm.assign(gx, w.transpose(), gz); break;
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(out * in * n) * static_cast<double>(state.iterations()) * 1e-9,
+                                                 benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_Gemm)->ArgsProduct({{96}, {96}, {384}, {0, 1, 2}})->ArgsProduct({{256}, {256}, {512}, {0, 1, 2}})->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_Forward, Seed000)->Arg(384)->Arg(4096)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_ForwardBackward, Seed000)->Arg(384)->Arg(4096)->Unit(benchmark::kMicrosecond);
 BENCHMARK_TEMPLATE(BM_TrainStep, Seed000)->Arg(384)->Arg(4096)->Unit(benchmark::kMicrosecond);

@@ -7,7 +7,7 @@ one BLAS thread, glibc trimming off). Alternating the three spreads the noise of
 over all of them; the table reports medians over repeats.
 
 Usage: benchmarks/compare/compare.py --build build/release [--repeats 5] [--threads 1 2]
-       [--workloads 'train_step.*|sample_ddpm.*'] [--json out.json]
+       [--workloads 'train_step.*|sample_ddpm.*'] [--torch torch_best] [--json out.json]
 """
 import argparse
 import json
@@ -63,6 +63,8 @@ def main():
     parser.add_argument("--min-time", default="0.3")
     parser.add_argument("--workloads", default=".*",
                         help="regular expression selecting workloads by name (default: all)")
+    parser.add_argument("--torch", nargs="+", default=list(TORCH_CONFIGS), choices=list(TORCH_CONFIGS),
+                        help="PyTorch configurations to run (torch_debian takes minutes per sampling run)")
     parser.add_argument("--json", help="write all measurements here")
     args = parser.parse_args()
     binary = pathlib.Path(args.build) / "benchmarks" / "bench_compare"
@@ -77,7 +79,7 @@ def main():
                 continue
             for name, seconds in cpp.items():
                 samples.setdefault((threads, name, "cpp"), []).append(seconds)
-            for config in TORCH_CONFIGS:
+            for config in args.torch:
                 for name, seconds in run_torch(config, threads, list(cpp)).items():
                     samples.setdefault((threads, name, config), []).append(seconds)
             print(f"threads {threads}: repeat {rep + 1}/{args.repeats} done", file=sys.stderr)
@@ -88,10 +90,12 @@ def main():
     rows = []
     for (threads, name, system) in sorted(k for k in median if k[2] == "cpp"):
         c, d, b = (median.get((threads, name, s)) for s in ("cpp", "torch_debian", "torch_best"))
+        ratio = lambda t: t / c if t is not None else None
+        ms = lambda t, width: f"{t * 1e3:>{width}.3f}" if t is not None else f"{'-':>{width}}"
         rows.append({"workload": name, "threads": threads, "cpp_s": c, "torch_debian_s": d,
-                     "torch_best_s": b, "speedup_vs_best": b / c, "speedup_vs_debian": d / c})
-        print(f"{name:40} {threads:>3} {c * 1e3:>10.3f} {d * 1e3:>13.3f} {b * 1e3:>11.3f} {b / c:>8.2f}x  "
-              f"{TARGETS.get(name, '')}")
+                     "torch_best_s": b, "speedup_vs_best": ratio(b), "speedup_vs_debian": ratio(d)})
+        best = f"{b / c:>8.2f}x" if b is not None else f"{'-':>9}"
+        print(f"{name:40} {threads:>3} {c * 1e3:>10.3f} {ms(d, 13)} {ms(b, 11)} {best}  {TARGETS.get(name, '')}")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"rows": rows, "samples": {
             f"{t}/{n}/{s}": v for (t, n, s), v in samples.items()}}, indent=1))
