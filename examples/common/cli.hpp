@@ -25,7 +25,13 @@ inline Options& add_common_flags(CLI::App& app, Options& options, const std::str
   options.out = default_out;
   app.add_option("--out", options.out, "folder for figures, samples and metrics.json")
       ->capture_default_str();
-  app.add_option("--seed", options.seed, "random seed")->capture_default_str();
+  // CLI11 would wrap "-3" around to a huge unsigned seed; reject a sign up front.
+  const CLI::Validator unsigned_integer(
+      [](std::string& text) { return text.find('-') == std::string::npos ? std::string() : "must be a non-negative integer"; },
+      "UINT");
+  app.add_option("--seed", options.seed, "random seed (a non-negative integer)")
+      ->check(unsigned_integer)
+      ->capture_default_str();
   app.add_flag("--quick", options.quick, "a short run (seconds), as the tests use");
   return options;
 }
