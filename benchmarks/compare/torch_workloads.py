@@ -100,10 +100,10 @@ def ncsn_train_step(batch):
     return step
 
 
-@torch.no_grad()
 def ddpm_sampling(n):
     model = TinyDiffusionMlp()
 
+    @torch.no_grad()
     def run():
         x = torch.randn(n, 2)
         for k in reversed(range(T)):
@@ -120,10 +120,10 @@ def ddpm_sampling(n):
     return run
 
 
-@torch.no_grad()
 def langevin_sampling(n):
     model = ScoreNetwork()
 
+    @torch.no_grad()
     def run():
         x = torch.randn(n, 2) * RING_SIGMAS[0]
         for sigma in RING_SIGMAS:
