@@ -7,8 +7,8 @@
 // gives the same bits on every platform, and independent streams are just different counters:
 // parallel work draws from `stream(chunk)`, keyed by chunk index, never by thread.
 //
-// Normals use the Box–Muller transform in double precision (never std::normal_distribution, whose
-// output differs between standard libraries).
+// Normals use the Box–Muller transform in double precision (never the standard library's normal
+// distribution, whose output differs between standard libraries).
 
 #include <array>
 #include <cmath>
