@@ -221,7 +221,7 @@ TEST_CASE("Time grids are validated") {
   CHECK_THROWS_AS(diffuse::integrate(euler, ou, empty, up, rng), Error);
 }
 
-TEST_CASE("Observers see every step; the recorder keeps every k-th and the last") {
+TEST_CASE("Observers see every step and the recorder keeps every k-th and the last") {
   const diffuse::OrnsteinUhlenbeck<double> ou(1.0, 0.0, 1.0);
   const auto grid = TimeGrid<double>::uniform(0.0, 1.0, 10);
   diffuse::TrajectoryRecorder<double> recorder(grid, 4);

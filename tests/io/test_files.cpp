@@ -201,7 +201,7 @@ TEST_CASE("metrics JSON keeps insertion order, round-trips numbers and writes nu
 #endif
 }
 
-TEST_CASE("the progress line shows step, rate, ETA and loss; summary mode prints one line") {
+TEST_CASE("the progress line shows step, rate, ETA and loss, and summary mode prints one line") {
   CHECK(diffuse::detail::progress_line(50, 200, 10.0, 0.125, 8) == "[##------] 50/200 25% 5.00 it/s ETA 0:30 loss 0.125");
   CHECK(diffuse::detail::progress_line(200, 200, 4000.0, std::numeric_limits<double>::quiet_NaN(), 4) ==
         "[####] 200/200 100% 0.050 it/s");

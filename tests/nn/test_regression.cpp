@@ -8,7 +8,7 @@
 #include <diffuse/nn/mlp.hpp>
 #include <diffuse/nn/optimizers.hpp>
 
-TEST_CASE("an Mlp learns sin on [-pi, pi] with Adam") {
+TEST_CASE("an Mlp learns sin on -pi to pi with Adam") {
   using diffuse::Matrix;
   diffuse::Rng rng(11);
   diffuse::Mlp<float, diffuse::Silu> net({{1, 32, 32, 1}, false}, rng);

@@ -108,7 +108,7 @@ TEST_CASE("EDM objective: c_skip x + c_out F_target = x0, input c_in x, log-norm
   CHECK(std::abs(mean_log_sigma + 1.2) < 5 * 1.2 / std::sqrt(20000.0));
 }
 
-TEST_CASE("single-sigma DSM has no noise row; conditions are stacked and dropped at the given rate") {
+TEST_CASE("single-sigma DSM has no noise row, and conditions are stacked and dropped at the given rate") {
   DenoisingObjective dsm(SigmaLevels<double>{}, DenoisingOptions<double>{
       .model = {.parameterisation = Parameterisation::score, .input = NoiseInput::none},
       .draw = NoiseDraw::uniform_choice, .choices = {5.0}});
