@@ -42,7 +42,8 @@ Matrix<S> awkward_batch() {
 
 TEMPLATE_TEST_CASE("CSV round trips are lossless with samples as rows", "", float, double) {
   const Matrix<TestType> m = awkward_batch<TestType>();
-  const auto path = scratch / "batch.csv";
+  // One file per type: ctest runs the float and double instances in parallel.
+  const auto path = scratch / ("batch_" + std::to_string(sizeof(TestType)) + ".csv");
   diffuse::write_csv(path, m, {"x", "y, quoted \"name\"", "z"});
   const diffuse::CsvTable<TestType> table = diffuse::read_csv<TestType>(path);
   CHECK(table.names == std::vector<std::string>{"x", "y, quoted \"name\"", "z"});
@@ -100,7 +101,8 @@ TEST_CASE("the NPY header is byte-exact") {
 
 TEMPLATE_TEST_CASE("NPY round trips are lossless", "", float, double) {
   const Matrix<TestType> m = awkward_batch<TestType>();
-  const auto path = scratch / "batch.npy";
+  // One file per type: ctest runs the float and double instances in parallel.
+  const auto path = scratch / ("batch_" + std::to_string(sizeof(TestType)) + ".npy");
   diffuse::write_npy(path, m);
   const Matrix<TestType> back = diffuse::read_npy<TestType>(path);
   CHECK(back == m);
