@@ -22,6 +22,9 @@ std::vector<S> uniform_grid(double t_start, double t_end, int steps) {
   DIFFUSE_REQUIRE(t_start != t_end, "uniform_grid", "t_start equals t_end", t_start, "t_start != t_end");
   std::vector<S> grid(static_cast<std::size_t>(steps) + 1);
   for (int i = 0; i <= steps; ++i) grid[static_cast<std::size_t>(i)] = static_cast<S>(t_start + (t_end - t_start) * i / steps);
+  // The endpoints are exact: rounding may not leave a grid ending at 0 a hair below it.
+  grid.front() = static_cast<S>(t_start);
+  grid.back() = static_cast<S>(t_end);
   return grid;
 }
 
