@@ -98,7 +98,11 @@ void gemm_kernel(Index m, Index n, Index k, const S* a, Index lda, const Strided
                  bool add) {
   constexpr int P = GemmTile<S>::P, MP = GemmTile<S>::MP;
   Index i = 0;
-  for (; i + MP * P <= m; i += MP * P) gemm_row_panel<S, MP>(n, k, a + i, lda, b, c + i, ldc, add);
+  // Panels of MP packets; with MP = 3, four packets left over go as 2 + 2 rather than 3 + 1 (a
+  // one-packet panel loads as many operands as it multiplies).
+  const Index packets = m / P;
+  const Index wide_panels = MP > 2 && packets % MP == 1 && packets > MP ? packets / MP - 1 : packets / MP;
+  for (Index p = 0; p < wide_panels; ++p, i += MP * P) gemm_row_panel<S, MP>(n, k, a + i, lda, b, c + i, ldc, add);
   if constexpr (MP > 2)
     for (; i + 2 * P <= m; i += 2 * P) gemm_row_panel<S, 2>(n, k, a + i, lda, b, c + i, ldc, add);
   for (; i + P <= m; i += P) gemm_row_panel<S, 1>(n, k, a + i, lda, b, c + i, ldc, add);
@@ -151,6 +155,27 @@ class GemmWorkspace {
   template <class Dst, class Lhs, class Rhs>
   void assign(Dst&& dst, const Lhs& lhs, const Rhs& rhs) { product(dst, lhs, rhs, false); }
 
+  /// dst = bias + lhs · rhs (bias added to every column) for a column-major dst, in blocks of
+  /// columns small enough for L1: done(begin, count) is called on each block as soon as it is
+  /// complete, so a following element-wise pass (an activation) reads it from cache.
+  template <class Dst, class Lhs, class Rhs, class Bias, class Done>
+  void affine_by_blocks(Dst& dst, const Lhs& lhs, const Rhs& rhs, const Bias& bias, Done&& done) {
+    static_assert(!Dst::IsRowMajor, "affine_by_blocks writes a column-major destination");
+    eigen_assert(lhs.cols() == rhs.rows() && lhs.rows() == dst.rows() && rhs.cols() == dst.cols());
+    const Index m = dst.rows(), n = dst.cols(), k = lhs.cols();
+    const StridedOperand<S> a = contiguous_columns(m, k, strided(lhs)), b = strided(rhs);
+    constexpr Index NR = GemmTile<S>::NR, block_bytes = 16 * 1024;
+    const Index block = std::max<Index>(NR, block_bytes / (m * Index(sizeof(S))) / NR * NR);
+    for (Index j = 0; j < n; j += block) {
+      const Index count = std::min(block, n - j);
+      dst.middleCols(j, count).colwise() = bias;
+      if (k > 0)
+        gemm_kernel(m, count, k, a.data, a.col_stride, {b.data + j * b.col_stride, b.row_stride, b.col_stride},
+                    dst.data() + j * dst.outerStride(), dst.outerStride(), true);
+      done(j, count);
+    }
+  }
+
  private:
   template <class Dst, class Lhs, class Rhs>
   void product(Dst& dst, const Lhs& lhs, const Rhs& rhs, bool add) {
@@ -189,16 +214,44 @@ class GemmWorkspace {
     return static_cast<double>((m + P - 1) / P * P - m) / static_cast<double>((m + P - 1) / P * P);
   }
 
-  void column_major(Index m, Index n, Index k, StridedOperand<S> a, const StridedOperand<S>& b, S* c, Index ldc,
-                    bool add) {
-    if (a.row_stride != 1) {
-      // Columns of A are strided (a row-major weight): copy A column-major once.
-      if (m_packed.size() < m * k) m_packed.resize(m * k);
-      for (Index l = 0; l < k; ++l)
-        for (Index i = 0; i < m; ++i) m_packed[i + l * m] = a.data[i * a.row_stride + l * a.col_stride];
-      a = {m_packed.data(), 1, m};
-    }
-    gemm_kernel(m, n, k, a.data, a.col_stride, b, c, ldc, add);
+  void column_major(Index m, Index n, Index k, const StridedOperand<S>& a, const StridedOperand<S>& b, S* c,
+                    Index ldc, bool add) {
+    const StridedOperand<S> packed = contiguous_columns(m, k, a);
+    gemm_kernel(m, n, k, packed.data, packed.col_stride, b, c, ldc, add);
+  }
+
+  // A (m x k) itself if its columns are contiguous, else (a row-major weight) a column-major copy.
+  StridedOperand<S> contiguous_columns(Index m, Index k, const StridedOperand<S>& a) {
+    if (a.row_stride == 1) return a;
+    if (m_packed.size() < m * k) m_packed.resize(m * k);
+    S* packed = m_packed.data();
+    auto copy = [&](Index i0, Index i1, Index l0, Index l1) {
+      for (Index l = l0; l < l1; ++l)
+        for (Index i = i0; i < i1; ++i) packed[i + l * m] = a.data[i * a.row_stride + l * a.col_stride];
+    };
+    // P x P tiles transposed in registers (rows of a row-major weight in, columns out); the
+    // ragged edges entry by entry.
+    constexpr Index P = GemmTile<S>::P;
+    const Index mp = a.col_stride == 1 ? m / P * P : 0, kp = k / P * P;
+    for (Index i0 = 0; i0 < mp; i0 += P)
+      for (Index l0 = 0; l0 < kp; l0 += P)
+        transpose_tile(a.data + i0 * a.row_stride + l0, a.row_stride, packed + i0 + l0 * m, m);
+    copy(0, mp, kp, k);
+    copy(mp, m, 0, k);
+    return {m_packed.data(), 1, m};
+  }
+
+  // dst[r + c · ld_dst] = src[c + r · ld_src] for a P x P tile, with one register transpose.
+  static void transpose_tile(const S* src, Index ld_src, S* dst, Index ld_dst) {
+    namespace ei = Eigen::internal;
+    using Packet = typename GemmTile<S>::Packet;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // a vector type as a template argument
+    ei::PacketBlock<Packet, GemmTile<S>::P> tile;
+#pragma GCC diagnostic pop
+    for (int r = 0; r < GemmTile<S>::P; ++r) tile.packet[r] = ei::ploadu<Packet>(src + r * ld_src);
+    ei::ptranspose(tile);
+    for (int c = 0; c < GemmTile<S>::P; ++c) ei::pstoreu(dst + c * ld_dst, tile.packet[c]);
   }
 
   Vector<S> m_packed;   // A copied column-major
