@@ -53,21 +53,38 @@ struct Relu {
 
 /// SiLU (swish): f(z) = z σ(z) with σ the logistic function. The cache keeps s = σ(z), so the
 /// backward pass needs no exponential: f'(z) = σ(z) + z σ(z) (1 − σ(z)) = s + a (1 − s).
-/// σ is Eigen's vectorised logistic (for float a rational fit within a few ulps, no exp).
+/// σ is Eigen's vectorised logistic (for float a rational fit within a few ulps).
 struct Silu {
   static constexpr const char* name = "SiLU";
   template <class Z, class Out>
   static void forward(Z&& c, Out&& a) {
     using S = typename std::remove_cvref_t<Z>::Scalar;
-    using Segment = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>>;
-    // One pass in L1-sized segments: read z once, write s = σ(z) and a = z s.
-    constexpr Eigen::Index segment = 512;
-    for (Eigen::Index i = 0; i < c.size(); i += segment) {
-      const Eigen::Index len = std::min(segment, c.size() - i);
-      Segment s(c.data() + i, len), out(a.data() + i, len);
-      out = s;
-      s = out.logistic();
-      out *= s;
+    using Packet = typename Eigen::internal::packet_traits<S>::type;
+    constexpr Eigen::Index P = Eigen::internal::packet_traits<S>::size;
+    namespace ei = Eigen::internal;
+    // One pass: read z once, write s = σ(z) and a = z s. The last partial packet goes through a
+    // padded packet, so every entry sees the same arithmetic wherever it sits in the matrix.
+    S* cache = c.data();
+    S* out = a.data();
+    const Eigen::Index size = c.size(), whole = size / P * P;
+    auto silu = [](const Packet& z, Packet& s) {
+      s = ei::scalar_logistic_op<S>().packetOp(z);
+      return ei::pmul(z, s);
+    };
+    for (Eigen::Index i = 0; i < whole; i += P) {
+      const Packet z = ei::ploadu<Packet>(cache + i);
+      Packet s;
+      ei::pstoreu(out + i, silu(z, s));
+      ei::pstoreu(cache + i, s);
+    }
+    if (whole < size) {
+      S zs[P] = {}, ss[P], as[P];
+      std::copy(cache + whole, cache + size, zs);
+      Packet s;
+      ei::pstoreu(as, silu(ei::ploadu<Packet>(zs), s));
+      ei::pstoreu(ss, s);
+      std::copy(ss, ss + (size - whole), cache + whole);
+      std::copy(as, as + (size - whole), out + whole);
     }
   }
   template <class Z, class Out, class G>

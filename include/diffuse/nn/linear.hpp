@@ -68,23 +68,29 @@ class Linear {
   }
 
   /// a = f(W x + b) for the activation policy Act. The pre-activation starts as b in every
-  /// column and the GEMM accumulates W x onto it; Act then makes one pass over the whole matrix.
-  /// `cache` receives what Act's backward needs (unused for Identity); both are resized.
+  /// column and the GEMM accumulates W x onto it; Act then passes over each block of columns
+  /// while the block is still in cache. `cache` receives what Act's backward needs (unused for
+  /// Identity); both are resized.
   template <class Act>
   void forward(const S* theta, const Input& x, Matrix<S>& cache, Matrix<S>& a, detail::GemmWorkspace<S>& gemm) const {
     DIFFUSE_ASSERT(x.rows() == m_in);
-    const Index n = x.cols();
-    Matrix<S>& z = std::is_same_v<Act, Identity> ? a : cache;
-    z.resize(m_out, n);
-    z.colwise() = bias(theta);
-    if (m_out <= thin_rows)
-      thin_rows_product(z, weight(theta), x);
-    else
-      gemm.accumulate(z, weight(theta), x);
-    if constexpr (!std::is_same_v<Act, Identity>) {
-      a.resize(m_out, n);
-      Act::forward(cache, a);
-    }
+    affine<Act>(weight(theta), bias(theta), x, cache, a, gemm);
+  }
+
+  /// forward() for an input whose rows [r, in) hold the same vector `tail` in every column, given
+  /// only its rows [0, r) as `top`: W x + b = W[:, :r] top + (b + W[:, r:] tail), so the constant
+  /// rows cost one matrix-vector product per call instead of one per column. `folded_bias` is
+  /// workspace.
+  template <class Act>
+  void forward_constant_tail(const S* theta, const Input& top, const Eigen::Ref<const Vector<S>>& tail,
+                             Vector<S>& folded_bias, Matrix<S>& cache, Matrix<S>& a,
+                             detail::GemmWorkspace<S>& gemm) const {
+    const Index r = top.rows();
+    DIFFUSE_ASSERT(r + tail.size() == m_in);
+    // b' = b + W[:, r:] tail
+    folded_bias = bias(theta);
+    folded_bias.noalias() += weight(theta).rightCols(m_in - r) * tail;
+    affine<Act>(weight(theta).leftCols(r), folded_bias, top, cache, a, gemm);
   }
 
   /// Given gz = dL/dz for z = W x + b: adds dL/dW = gz xᵀ and dL/db = Σ_columns gz to `grad`
@@ -116,6 +122,27 @@ class Linear {
   }
 
  private:
+  // a = f(w x + b) as forward() describes it, for a weight w (out x x.rows()) and bias b.
+  template <class Act, class W, class B>
+  static void affine(const W& w, const B& b, const Input& x, Matrix<S>& cache, Matrix<S>& a,
+                     detail::GemmWorkspace<S>& gemm) {
+    constexpr bool identity = std::is_same_v<Act, Identity>;
+    const Index n = x.cols();
+    Matrix<S>& z = identity ? a : cache;
+    z.resize(w.rows(), n);
+    if constexpr (!identity) a.resize(w.rows(), n);
+    auto activate = [&](Index begin, Index count) {
+      if constexpr (!identity) Act::forward(z.middleCols(begin, count), a.middleCols(begin, count));
+    };
+    if (w.rows() <= thin_rows) {
+      z.colwise() = b;
+      thin_rows_product(z, w, x);
+      activate(0, n);
+    } else {
+      gemm.affine_by_blocks(z, w, x, b, activate);
+    }
+  }
+
   // Layers this narrow (the 2-wide output of the seed networks) skip the packed GEMM.
   static constexpr Index thin_rows = 4;
 

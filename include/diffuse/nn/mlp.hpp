@@ -76,14 +76,18 @@ class MlpBlock {
 
   /// The output for input x (input_dim x n). x must stay unchanged until backward().
   const Matrix<S>& forward(const S* theta, const Input& x) {
-    for (std::size_t k = 0; k < m_layers.size(); ++k) {
-      const Input in = k == 0 ? x : Input(m_post[k - 1]);
-      if (activated(k))
-        m_layers[k].template forward<Act>(theta, in, m_cache[k], m_post[k], m_gemm);
-      else
-        m_layers[k].template forward<Identity>(theta, in, m_cache[k], m_post[k], m_gemm);
-    }
-    return m_post.back();
+    with_activation(0, [&]<class A>(A) { m_layers[0].template forward<A>(theta, x, m_cache[0], m_post[0], m_gemm); });
+    return forward_hidden(theta);
+  }
+
+  /// The output for an input whose rows below those of `top` hold `tail` in every column (a
+  /// noise-level embedding shared by the batch): the first layer folds the tail into its bias
+  /// (Linear::forward_constant_tail). backward() takes the whole input, as after forward().
+  const Matrix<S>& forward(const S* theta, const Input& top, const Eigen::Ref<const Vector<S>>& tail) {
+    with_activation(0, [&]<class A>(A) {
+      m_layers[0].template forward_constant_tail<A>(theta, top, tail, m_folded_bias, m_cache[0], m_post[0], m_gemm);
+    });
+    return forward_hidden(theta);
   }
 
   /// Backpropagates grad_output = dL/d(output) through the last forward pass (whose input was
@@ -111,12 +115,31 @@ class MlpBlock {
  private:
   bool activated(std::size_t k) const { return k + 1 < m_layers.size() || m_final_activation; }
 
+  // f(Act{}) if layer k is activated, else f(Identity{}).
+  template <class F>
+  void with_activation(std::size_t k, F&& f) const {
+    if (activated(k))
+      f(Act{});
+    else
+      f(Identity{});
+  }
+
+  // Layers 1, 2, … on the output of layer 0.
+  const Matrix<S>& forward_hidden(const S* theta) {
+    for (std::size_t k = 1; k < m_layers.size(); ++k)
+      with_activation(k, [&]<class A>(A) {
+        m_layers[k].template forward<A>(theta, m_post[k - 1], m_cache[k], m_post[k], m_gemm);
+      });
+    return m_post.back();
+  }
+
   std::vector<Linear<S>> m_layers;
   bool m_final_activation;
   std::vector<Matrix<S>> m_cache;  // per layer: Act's cache of the pre-activation
   std::vector<Matrix<S>> m_post;   // per layer: output a_k
   std::vector<Matrix<S>> m_grad;   // per layer: dL/da_k, turned into dL/dz_k in place
   Matrix<S> m_grad_input;
+  Vector<S> m_folded_bias;          // the first layer's bias with a constant input tail folded in
   detail::GemmWorkspace<S> m_gemm;  // packing buffers shared by every layer's products
 };
 
