@@ -47,6 +47,7 @@
 #include <diffuse/schedules/time_grid.hpp>
 #include <diffuse/training/callbacks.hpp>
 #include <diffuse/training/data.hpp>
+#include <diffuse/training/loss_curve.hpp>
 
 #include <Eigen/Cholesky>
 #include <chrono>
@@ -135,6 +136,7 @@ int main(int argc, char** argv) {
     const long steps = epochs * (n_data / 32);
     const FitResult fitted = fit(net, objective, data, adam, ConstantLr(1e-3), FitOptions{.steps = steps, .batch_size = 32}, rng, ShowProgress("score net"));
     write_loss_history(opt.out / "loss.csv", fitted.losses);
+    save_loss_curve(opt.out / "loss.svg", fitted.losses, "seed's unweighted score-matching loss");
     NoiseModel model(net, process, model_options);
     auto weighted_net = simple_score_net<S>(rng);
     const long weighted_steps = opt.quick ? 40 : 4000;

@@ -5,3 +5,4 @@
 #include "diffuse/training/fit.hpp"
 #include "diffuse/training/objective.hpp"
 #include "diffuse/training/callbacks.hpp"
+#include "diffuse/training/loss_curve.hpp"

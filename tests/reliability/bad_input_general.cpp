@@ -401,6 +401,14 @@ std::vector<BadInput> bad_inputs_general() {
        [] { auto net = tiny_net(); diffuse::SaveCheckpoint(net, unwritable("cb.safetensors"), 1); }},
       {"training/callbacks.hpp", "write_csv", "a loss history to an unwritable path",
        [] { diffuse::write_loss_history(unwritable("loss.csv"), {1.0, 0.5}); }},
+      {"training/loss_curve.hpp", "moving_average", "window = 0", [] { diffuse::moving_average({1.0, 2.0}, 0); }},
+      {"training/loss_curve.hpp", "save_loss_curve", "no losses", [] { diffuse::save_loss_curve(scratch("loss.svg"), {}); }},
+      {"training/loss_curve.hpp", "save_loss_curve", "a NaN loss",
+       [] { diffuse::save_loss_curve(scratch("loss.svg"), {1.0, std::nan("")}); }},
+      {"training/loss_curve.hpp", "save_loss_curve", "a negative loss on the log axis",
+       [] { diffuse::save_loss_curve(scratch("loss.svg"), {1.0, -0.5}); }},
+      {"training/loss_curve.hpp", "Figure::save", "a loss curve to an unwritable path",
+       [] { diffuse::save_loss_curve(unwritable("loss.svg"), {1.0, 0.5}); }},
 
       // ---- metrics ----------------------------------------------------------------------------
       {"metrics/mmd.hpp", "mmd2", "one sample", [] { diffuse::mmd2(mat(2, 1), mat(2, 5)); }},

@@ -1,4 +1,5 @@
-// Callbacks: periodic checkpoints reload into the same weights; loss histories round-trip.
+// Callbacks: periodic checkpoints reload into the same weights; loss histories round-trip through
+// CSV and draw as an SVG curve with its moving average.
 #include "support/catch.hpp"
 
 #include <diffuse/distributions/toy.hpp>
@@ -6,8 +7,11 @@
 #include <diffuse/schedules/beta_schedule.hpp>
 #include <diffuse/training/callbacks.hpp>
 #include <diffuse/training/data.hpp>
+#include <diffuse/training/loss_curve.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 using namespace diffuse;
 
@@ -42,4 +46,26 @@ TEST_CASE("SaveCheckpoint writes the final weights, and the loss history round-t
     CHECK(table.data(1, k) == result.losses[static_cast<std::size_t>(k)]);
   }
   CHECK_THROWS_AS(SaveCheckpoint(net, dir / "x", 0), Error);
+}
+
+TEST_CASE("moving_average is the trailing mean over min(window, k + 1) values, and save_loss_curve draws both") {
+  const std::vector<double> losses = {4, 2, 6, 8, 1};
+  const std::vector<double> expected = {4, 3, 4, 7, 4.5};
+  CHECK(moving_average(losses, 2) == expected);
+  CHECK(moving_average(losses, 1) == losses);
+  const std::vector<double> running = {4, 3, 4, 5, 4.2};
+  const std::vector<double> long_window = moving_average(losses, 10);
+  for (std::size_t k = 0; k < losses.size(); ++k) CHECK(long_window[k] == Approx(running[k]).epsilon(1e-15));
+
+  const std::filesystem::path path = std::filesystem::path(DIFFUSE_TEST_SCRATCH_DIR) / "loss_curve.svg";
+  std::filesystem::remove(path);
+  save_loss_curve(path, losses, "DDPM loss", 3);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string svg = text.str();
+  CHECK(svg.starts_with("<?xml"));
+  CHECK(svg.find("DDPM loss") != std::string::npos);
+  CHECK(svg.find("mean of the last 3") != std::string::npos);
+  CHECK(svg.rfind("</svg>") != std::string::npos);
 }
