@@ -7,7 +7,9 @@
 //   E[x0 | x_t]    = Σ_k r_k(x_t) E[x0 | x_t, k],  r_k = responsibilities of the noised mixture.
 // Each Σ_k = U_k Λ_k U_kᵀ is diagonalised once, so at every (α, σ) the inverse and determinant are
 // diagonal: v_k = α² λ_k + σ², y = U_kᵀ (x_t − α μ_k), E[x0 | x_t, k] = μ_k + α U_k (λ_k/v_k ⊙ y).
-// Responsibilities use log-sum-exp, so far points and small σ stay finite.
+// The noise is predicted directly, E[ε | x_t, k] = σ U_k (y / v_k), not as (x_t − α x0)/σ, whose
+// numerator is O(σ²) and cancels in float at small σ. Responsibilities use log-sum-exp, so far
+// points and small σ stay finite.
 
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
@@ -60,7 +62,7 @@ class OracleDenoiser {
   const L& levels() const { return m_levels; }
   Index dim() const { return m_means.rows(); }
 
-  /// out.x0 = E[x0 | x_t = x], out.eps = (x − α x0)/σ at time t. Throws diffuse::Error unless x
+  /// out.x0 = E[x0 | x_t = x], out.eps = E[ε | x_t = x] = (x − α x0)/σ at time t. Throws diffuse::Error unless x
   /// has dim() rows and σ(t) > 0.
   void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
     const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
@@ -70,6 +72,7 @@ class OracleDenoiser {
     const Index n = x.cols(), K = m_means.cols();
     m_logits.resize(K, n);
     m_component_means.resize(static_cast<std::size_t>(K));
+    m_component_eps.resize(static_cast<std::size_t>(K));
     for (Index k = 0; k < K; ++k) {
       const auto kk = static_cast<std::size_t>(k);
       m_var = alpha * alpha * m_eigenvalues[kk].array() + sigma * sigma;
@@ -83,6 +86,14 @@ class OracleDenoiser {
       m_inv_var = m_var.cwiseInverse();
       m_logits.row(k).noalias() = S(-0.5) * (m_inv_var.transpose() * m_y.cwiseAbs2());
       m_logits.row(k).array() += m_log_weights(k) - S(0.5) * m_var.array().log().sum();
+      // E[ε | x, k] = σ U_k (y / v_k)
+      Matrix<S>& eps = m_component_eps[kk];
+      m_diff = m_y.array().colwise() * (sigma * m_inv_var.array());
+      if (m_isotropic[kk]) {
+        eps.swap(m_diff);
+      } else {
+        eps.noalias() = m_rotations[kk] * m_diff;
+      }
       // E[x0 | x, k] = μ_k + α U_k (λ_k / v_k ⊙ y)
       Matrix<S>& mean = m_component_means[kk];
       m_y.array().colwise() *= alpha * m_eigenvalues[kk].array() * m_inv_var.array();
@@ -100,9 +111,11 @@ class OracleDenoiser {
     m_top = m_logits.colwise().sum().cwiseInverse();
     m_logits.array().rowwise() *= m_top.array();
     out.x0.setZero(dim(), n);
-    for (Index k = 0; k < K; ++k)
+    out.eps.setZero(dim(), n);
+    for (Index k = 0; k < K; ++k) {
       out.x0.noalias() += m_component_means[static_cast<std::size_t>(k)] * m_logits.row(k).asDiagonal();
-    out.eps = (x - alpha * out.x0) / sigma;
+      out.eps.noalias() += m_component_eps[static_cast<std::size_t>(k)] * m_logits.row(k).asDiagonal();
+    }
   }
 
  private:
@@ -114,6 +127,7 @@ class OracleDenoiser {
   std::vector<bool> m_isotropic;          // Σ_k = s_k² I: skip the rotations
   // workspaces
   std::vector<Matrix<S>> m_component_means;  // E[x0 | x, k], d x n each
+  std::vector<Matrix<S>> m_component_eps;    // E[ε | x, k], d x n each
   Matrix<S> m_logits, m_diff, m_y;
   Vector<S> m_var, m_inv_var;
   RowVector<S> m_top;
