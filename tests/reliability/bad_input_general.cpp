@@ -328,6 +328,8 @@ std::vector<BadInput> bad_inputs_general() {
        }},
       {"nn/safetensors.hpp", "load_safetensors", "a header size beyond the file",
        [] { diffuse::SafetensorsFile::read(file_with("big_header.safetensors", std::string("\xff\x00\x00\x00\x00\x00\x00\x00{}", 10))); }},
+      {"nn/safetensors.hpp", "load_safetensors", "a header size over the 100 MB limit",
+       [] { diffuse::SafetensorsFile::read(file_with("huge_header.safetensors", std::string("\x00\x00\x00\x10\x00\x00\x00\x00{}", 10))); }},
       {"nn/json.hpp", "load_safetensors", "a JSON header that is not an object",
        [] { diffuse::SafetensorsFile::read(file_with("array.safetensors", std::string("\x02\x00\x00\x00\x00\x00\x00\x00[]", 10))); }},
 

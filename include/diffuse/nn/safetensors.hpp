@@ -91,6 +91,11 @@ class SafetensorsFile {
     DIFFUSE_REQUIRE(in.gcount() == static_cast<std::streamsize>(size), api,
                     "cannot read file '" + path.string() + "'", in.gcount(), std::to_string(size) + " bytes");
     const std::uint64_t header_size = detail::load_le<std::uint64_t>(file.m_bytes.data());
+    // The JSON parse takes several times the header's size in memory: cap it as the reference
+    // implementation does.
+    constexpr std::uint64_t max_header_size = 100'000'000;
+    DIFFUSE_REQUIRE(header_size <= max_header_size, api, "header size is over the 100 MB limit", header_size,
+                    "<= " + std::to_string(max_header_size));
     DIFFUSE_REQUIRE(header_size <= size - 8, api, "header size exceeds the file size", header_size,
                     "<= " + std::to_string(size - 8));
     file.m_data_offset = 8 + static_cast<std::size_t>(header_size);
