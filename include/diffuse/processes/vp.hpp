@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "diffuse/core/concepts.hpp"
-#include "diffuse/core/error.hpp"
+#include "diffuse/processes/linear_beta.hpp"
 #include "diffuse/processes/transition.hpp"
 
 namespace diffuse {
@@ -23,24 +23,15 @@ class VpProcess {
 
   /// Requires 0 < β_min <= β_max, 0 < t_min < t_max. Defaults are Song et al.'s (0.1, 20, 1e-3, 1).
   VpProcess(S beta_min = S(0.1), S beta_max = S(20), S t_min = S(1e-3), S t_max = S(1))
-      : m_beta_min(beta_min), m_beta_max(beta_max), m_t_min(t_min), m_t_max(t_max) {
-    constexpr const char* api = "VpProcess";
-    check_positive(api, "beta_min", beta_min);
-    check_positive(api, "beta_max", beta_max);
-    DIFFUSE_REQUIRE(beta_min <= beta_max, api, "beta_min exceeds beta_max", beta_min,
-                    "beta_min <= beta_max = " + detail::to_text(beta_max));
-    check_positive(api, "t_min", t_min);
-    DIFFUSE_REQUIRE(std::isfinite(t_max) && t_max > t_min, api, "t_max must exceed t_min", t_max,
-                    "t_max > t_min = " + detail::to_text(t_min));
-  }
+      : m_rate("VpProcess", beta_min, beta_max, t_min, t_max) {}
 
-  S beta_min() const { return m_beta_min; }
-  S beta_max() const { return m_beta_max; }
+  S beta_min() const { return m_rate.beta_min(); }
+  S beta_max() const { return m_rate.beta_max(); }
 
   /// β(t) = β_min + t (β_max − β_min).
-  S beta(S t) const { return m_beta_min + t * (m_beta_max - m_beta_min); }
+  S beta(S t) const { return m_rate.beta(t); }
   /// B(t) = ∫₀ᵗ β(s) ds.
-  S integrated_beta(S t) const { return m_beta_min * t + S(0.5) * t * t * (m_beta_max - m_beta_min); }
+  S integrated_beta(S t) const { return m_rate.integrated(t); }
   /// ᾱ(t) = exp(−B(t)).
   S alpha_bar(S t) const { return std::exp(-integrated_beta(t)); }
 
@@ -52,8 +43,8 @@ class VpProcess {
   S drift_coef(S t) const { return -S(0.5) * beta(t); }
   /// g(t) = √β(t).
   S diffusion(S t) const { return std::sqrt(beta(t)); }
-  S t_min() const { return m_t_min; }
-  S t_max() const { return m_t_max; }
+  S t_min() const { return m_rate.t_min(); }
+  S t_max() const { return m_rate.t_max(); }
 
   /// x_T ~ N(0, I), d x n.
   Matrix<S> sample_prior(Index d, Index n, Rng& rng) const { return rng.normal<S>(d, n); }
@@ -65,7 +56,7 @@ class VpProcess {
   GaussianTransition<S> transition(S t, S t_next) const { return process_transition(*this, t, t_next); }
 
  private:
-  S m_beta_min, m_beta_max, m_t_min, m_t_max;
+  detail::LinearBeta<S> m_rate;
 };
 
 static_assert(Process<VpProcess<double>>);
