@@ -3,5 +3,6 @@
 // the exact OracleDenoiser of a Gaussian mixture.
 
 #include "diffuse/models/noise_model.hpp"
+#include "diffuse/models/guidance.hpp"
 #include "diffuse/models/oracle.hpp"
 #include "diffuse/models/parameterisation.hpp"

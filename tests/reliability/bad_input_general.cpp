@@ -366,6 +366,8 @@ std::vector<BadInput> bad_inputs_general() {
        }},
       {"training/objective.hpp", "DenoisingObjective", "weight_scale = 0",
        [] { diffuse::DenoisingObjective(diffuse::VpProcess<double>(), diffuse::DenoisingOptions<double>{.steps = 10, .weight_scale = 0}); }},
+      {"training/objective.hpp", "DenoisingObjective", "a NaN null_condition",
+       [] { diffuse::DenoisingObjective(diffuse::VpProcess<double>(), diffuse::DenoisingOptions<double>{.steps = 10, .null_condition = std::nan("")}); }},
       {"training/objective.hpp", "DenoisingObjective", "condition_dropout = 2",
        [] { diffuse::DenoisingObjective(diffuse::VpProcess<double>(), diffuse::DenoisingOptions<double>{.steps = 10, .condition_dropout = 2}); }},
       {"training/objective.hpp", "DiscreteSchedule", "uniform_step past the schedule's last step",

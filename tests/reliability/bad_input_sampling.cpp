@@ -57,6 +57,24 @@ std::vector<BadInput> bad_inputs_sampling() {
          diffuse::Prediction<double> out;
          oracle.predict(mat(2, 2), 0.0, out);
        }},
+      {"models/guidance.hpp", "ClassifierFreeGuidance", "a NaN guidance scale",
+       [] {
+         auto net = tiny_net();
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::ClassifierFreeGuidance(model, mat(1, 4), std::nan(""));
+       }},
+      {"models/guidance.hpp", "ClassifierFreeGuidance", "an empty condition",
+       [] {
+         auto net = tiny_net();
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::ClassifierFreeGuidance(model, diffuse::Matrix<double>(), 2.0);
+       }},
+      {"models/guidance.hpp", "ClassifierFreeGuidance", "an infinite null condition",
+       [] {
+         auto net = tiny_net();
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::ClassifierFreeGuidance(model, mat(1, 4), 2.0, std::numeric_limits<double>::infinity());
+       }},
       {"models/noise_model.hpp", "NoiseModel", "train_steps = 1 with normalised_step input",
        [] { auto net = tiny_net(); diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.train_steps = 1}); }},
       {"models/noise_model.hpp", "NoiseModel", "level_index input without sigma_levels",

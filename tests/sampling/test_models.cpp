@@ -173,3 +173,30 @@ TEST_CASE("NoiseModel stacks x, the noise-level input and the condition, then co
   CHECK_THROWS_AS(diffuse::NoiseModel(net, sch, {.input = diffuse::NoiseInput::normalised_step}), diffuse::Error);
   CHECK_THROWS_AS(diffuse::NoiseModel(net, sch, {.input = diffuse::NoiseInput::level_index}), diffuse::Error);
 }
+
+TEST_CASE("classifier-free guidance with a linear network: eps = eps(x, null) + w W_c (c - null)") {
+  // With ε = W [x; t_in; c], ε(x, c) − ε(x, ∅) = W_c (c − ∅) exactly, so the guided prediction has
+  // a closed form for every scale w, and x0 follows from it through the same parameterisation.
+  diffuse::Rng rng(12);
+  LinearNet net{.weights = rng.normal<double>(2, 4)};
+  const diffuse::DiscreteSchedule<double> sch(diffuse::linear_betas(50, 1e-4, 0.035));
+  diffuse::NoiseModel model(net, sch, {.parameterisation = Parameterisation::eps, .input = diffuse::NoiseInput::normalised_step, .train_steps = 50});
+  const Matrix<double> x = rng.normal<double>(2, 6), condition = rng.normal<double>(1, 6);
+  const double null_value = -1.5, t = 30.0;
+  const Matrix<double> base = net.weights.leftCols(2) * x + net.weights.col(2) * Matrix<double>::Constant(1, 6, t / 49) +
+                              net.weights.col(3) * Matrix<double>::Constant(1, 6, null_value);
+  for (double w : {0.0, 1.0, 3.0, -0.5}) {
+    INFO("w = " << w);
+    diffuse::ClassifierFreeGuidance guided(model, condition, w, null_value);
+    Prediction<double> pred;
+    guided.predict(x, t, pred);
+    const Matrix<double> expected = base + w * net.weights.col(3) * (condition.array() - null_value).matrix();
+    CHECK((pred.eps - expected).norm() < 1e-12);
+    CHECK((pred.x0 - (x - sch.sigma(t) * expected) / sch.alpha(t)).norm() < 1e-12);
+  }
+  CHECK_THROWS_AS(diffuse::ClassifierFreeGuidance(model, condition, std::nan("")), diffuse::Error);
+  CHECK_THROWS_AS(diffuse::ClassifierFreeGuidance(model, Matrix<double>(), 2.0), diffuse::Error);
+  diffuse::ClassifierFreeGuidance wrong_batch(model, condition, 2.0);
+  Prediction<double> pred;
+  CHECK_THROWS_AS(wrong_batch.predict(rng.normal<double>(2, 5), t, pred), diffuse::Error);
+}

@@ -57,7 +57,8 @@ struct DenoisingOptions {
   S p_mean = S(-1.2), p_std = S(1.2);           ///< for log_normal (EDM's defaults)
   LossWeight weight = LossWeight::unit;         ///< λ(t)
   S weight_scale = 1;                           ///< constant factor (seed 002 uses 0.5)
-  S condition_dropout = 0;                      ///< probability of zeroing a sample's condition (classifier-free guidance)
+  S condition_dropout = 0;                      ///< probability of replacing a sample's condition by the null one (classifier-free guidance)
+  S null_condition = 0;                         ///< value of every row of the null condition: 0 for one-hot or continuous conditions, a spare class for labels
 };
 
 /// Denoising objective over noise levels L (NoiseLevels; g_squared needs a Process).
@@ -92,6 +93,7 @@ class DenoisingObjective {
     check_positive(api, "weight_scale", m_o.weight_scale);
     DIFFUSE_REQUIRE(m_o.condition_dropout >= 0 && m_o.condition_dropout <= 1, api, "condition_dropout is out of range",
                     m_o.condition_dropout, "a probability in [0, 1]");
+    check_finite(api, "null_condition", m_o.null_condition);
   }
 
   const L& levels() const { return m_levels; }
@@ -133,7 +135,7 @@ class DenoisingObjective {
       if (c > 0) {
         const bool drop = m_o.condition_dropout > 0 && rng.uniform<S>() < m_o.condition_dropout;
         auto cond = batch.input.col(j).tail(c);
-        if (drop) cond.setZero(); else cond = condition.col(j);
+        if (drop) cond.setConstant(m_o.null_condition); else cond = condition.col(j);
       }
       batch.weight(j) = m_o.weight_scale * loss_weight(t, sigma);
     }
