@@ -110,14 +110,14 @@ int main(int argc, char** argv) {
       return Matrix<double>(Eigen::Map<const Matrix<double>>(clipped.data(), bins, bins).transpose());
     };
     Figure fig(1, 4, FigureStyle{.panel_width = 360, .panel_height = 360});
-    fig.title("log p0 of 8 Gaussians: truth and the probability-flow ODE (RK4, exact divergence)");
+    fig.title("log p0 of 8 Gaussians through the probability-flow ODE (RK4, exact divergence); colour -15 (dark) to -2 (yellow)");
     const HeatmapStyle shared{.colorbar = false, .vmin = -15, .vmax = -2};
-    fig.panel(0, 0).title("true log p0").equal_aspect().heatmap(image(ring.log_density(cells)), -7.5, 7.5, -7.5, 7.5, shared);
-    fig.panel(0, 1).title("oracle through the ODE").equal_aspect()
+    fig.panel(0, 0).title("true log p0").equal_aspect().xlim(-7.5, 7.5).ylim(-7.5, 7.5).heatmap(image(ring.log_density(cells)), -7.5, 7.5, -7.5, 7.5, shared);
+    fig.panel(0, 1).title("oracle through the ODE").equal_aspect().xlim(-7.5, 7.5).ylim(-7.5, 7.5)
         .heatmap(image(ode_log_likelihood(oracle_flow, cells, rng, {.steps = 100}).log_p), -7.5, 7.5, -7.5, 7.5, shared);
-    fig.panel(0, 2).title("trained net through the ODE").equal_aspect()
+    fig.panel(0, 2).title("trained net through the ODE").equal_aspect().xlim(-7.5, 7.5).ylim(-7.5, 7.5)
         .heatmap(image(ode_log_likelihood(net_flow, Matrix<S>(cells.cast<S>()), rng, {.steps = 100}).log_p), -7.5, 7.5, -7.5, 7.5,
-                 {.colorbar = true, .vmin = -15, .vmax = -2, .label = "log p (clipped at -15)"});
+                 shared);
     Panel& cmp = fig.panel(0, 3).title("estimate vs true log p0 (test points)").xlabel("true log p0").equal_aspect();
     const double lo = truth.minCoeff() - 0.5, hi = truth.maxCoeff() + 0.5;
     cmp.line(std::vector<double>{lo, hi}, std::vector<double>{lo, hi}, {.color = "#888888", .dashed = true});
