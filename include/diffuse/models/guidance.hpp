@@ -16,7 +16,7 @@ namespace diffuse {
 
 /// A Denoiser whose condition rows can be set (NoiseModel).
 template <class M>
-concept ConditionableDenoiser = Denoiser<M> && requires(M& m, Matrix<scalar_of<M>> c) { m.set_condition(std::move(c)); };
+concept ConditionableDenoiser = Denoiser<M> && requires(M& m, const Matrix<scalar_of<M>>& c) { m.set_condition(c); };
 
 /// Classifier-free guidance over a conditional model: a Denoiser with two evaluations of `model`
 /// per prediction. `condition` (c x n) is the batch's condition; the null condition has every

@@ -94,8 +94,9 @@ class NoiseModel {
   N& network() { return *m_net; }
 
   /// Condition rows (c x n, n = the batch size) stacked under the noise-level row; an empty
-  /// matrix makes the model unconditional.
-  void set_condition(Matrix<S> condition) { m_condition = std::move(condition); }
+  /// matrix makes the model unconditional. Copies into a kept buffer: no allocation when the
+  /// shape repeats (classifier-free guidance swaps conditions at every step).
+  void set_condition(const Matrix<S>& condition) { m_condition = condition; }
 
   /// The noise-level input row value at time t.
   S noise_input(S t) const { return diffuse::noise_input(m_options, m_levels, t); }
