@@ -1,7 +1,8 @@
 #pragma once
-// diffuse/training.hpp — denoising objectives, data sources and the fit() loop.
+// diffuse/training.hpp — denoising objectives, data sources, data-parallel gradients and the fit() loop.
 
 #include "diffuse/training/data.hpp"
+#include "diffuse/training/data_parallel.hpp"
 #include "diffuse/training/fit.hpp"
 #include "diffuse/training/objective.hpp"
 #include "diffuse/training/callbacks.hpp"

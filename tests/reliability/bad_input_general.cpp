@@ -66,6 +66,7 @@ std::vector<BadInput> bad_inputs_general() {
        [] { Rng r(1); diffuse::for_each_chunk(4, r, [](Index, Index, Rng&) {}, {.chunk_cols = 0}); }},
       {"core/parallel.hpp", "for_each_chunk", "threads = -1",
        [] { Rng r(1); diffuse::for_each_chunk(4, r, [](Index, Index, Rng&) {}, {.threads = -1}); }},
+      {"core/parallel.hpp", "parallel_for", "threads = -1", [] { diffuse::parallel_for(4, -1, [](Index) {}); }},
 
       // ---- distributions ----------------------------------------------------------------------
       {"distributions/gaussian_mixture.hpp", "GaussianMixture", "no components",
@@ -334,6 +335,10 @@ std::vector<BadInput> bad_inputs_general() {
        [] { diffuse::SafetensorsFile::read(file_with("array.safetensors", std::string("\x02\x00\x00\x00\x00\x00\x00\x00[]", 10))); }},
 
       // ---- training ---------------------------------------------------------------------------
+      {"training/data_parallel.hpp", "DataParallel", "shard_cols = -1",
+       [] { diffuse::DataParallel<diffuse::Mlp<double, diffuse::Silu>>({.shard_cols = -1}); }},
+      {"training/data_parallel.hpp", "DataParallel", "threads = -1",
+       [] { diffuse::DataParallel<diffuse::Mlp<double, diffuse::Silu>>({.shard_cols = 8, .threads = -1}); }},
       {"training/data.hpp", "Dataset", "no points", [] { diffuse::Dataset<double>(M(2, 0)); }},
       {"training/data.hpp", "Dataset", "a NaN point", [] { diffuse::Dataset<double>(mat(2, 3, nan)); }},
       {"training/data.hpp", "Dataset", "a condition with the wrong column count", [] { diffuse::Dataset<double>(mat(2, 3), mat(1, 2)); }},

@@ -36,6 +36,31 @@ inline int max_threads() {
 /// Number of chunks that n columns split into.
 inline Index chunk_count(Index n, Index chunk_cols) { return (n + chunk_cols - 1) / chunk_cols; }
 
+/// Calls f(c) for every c in [0, count), on up to `threads` threads (0: all OpenMP offers).
+/// Calls must be independent of each other. The first exception thrown by any call is rethrown.
+template <class F>
+void parallel_for(Index count, int threads, F&& f) {
+  DIFFUSE_REQUIRE(threads >= 0, "parallel_for", "threads must be non-negative", threads, ">= 0 (0 means all)");
+#if defined(_OPENMP)
+  if (threads == 0) threads = omp_get_max_threads();
+  if (threads > 1 && count > 1) {
+    std::exception_ptr error;
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (Index c = 0; c < count; ++c) {
+      try {
+        f(c);
+      } catch (...) {
+#pragma omp critical(diffuse_parallel_for)
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+#endif
+  for (Index c = 0; c < count; ++c) f(c);
+}
+
 /// Calls f(begin, count, chunk_rng) for every chunk of columns [begin, begin + count) of a batch of
 /// n columns. Chunk c gets base.stream(c) with base = rng.split(), so rng advances by one split per
 /// call. f must only touch its own columns. The first exception thrown by any chunk is rethrown.
@@ -47,30 +72,11 @@ void for_each_chunk(Index n, Rng& rng, F&& f, Parallel options = {}) {
   DIFFUSE_REQUIRE(options.threads >= 0, "for_each_chunk", "threads must be non-negative",
                   options.threads, ">= 0 (0 means all)");
   const Rng base = rng.split();
-  const Index chunks = chunk_count(n, options.chunk_cols);
-  auto run = [&](Index c) {
+  parallel_for(chunk_count(n, options.chunk_cols), options.threads, [&](Index c) {
     const Index begin = c * options.chunk_cols;
     Rng chunk_rng = base.stream(static_cast<std::uint64_t>(c));
     f(begin, std::min(options.chunk_cols, n - begin), chunk_rng);
-  };
-#if defined(_OPENMP)
-  const int threads = options.threads == 0 ? omp_get_max_threads() : options.threads;
-  if (threads > 1 && chunks > 1) {
-    std::exception_ptr error;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (Index c = 0; c < chunks; ++c) {
-      try {
-        run(c);
-      } catch (...) {
-#pragma omp critical(diffuse_for_each_chunk)
-        if (!error) error = std::current_exception();
-      }
-    }
-    if (error) std::rethrow_exception(error);
-    return;
-  }
-#endif
-  for (Index c = 0; c < chunks; ++c) run(c);
+  });
 }
 
 }  // namespace diffuse

@@ -6,7 +6,8 @@
 //   zero_grad; loss = mean λ (net(input) − target)²; backward; clip_grad_norm_; lr = schedule(step);
 //   optimizer.step(lr)
 // A non-finite loss or gradient stops training with diffuse::Error naming the step, before the
-// optimizer can write it into the weights. Same seed ⇒ bitwise the same weights.
+// optimizer can write it into the weights. Same seed ⇒ bitwise the same weights, for any number of
+// threads (FitOptions::data_parallel shards the gradient by columns, see data_parallel.hpp).
 
 #include <cmath>
 #include <string>
@@ -19,6 +20,7 @@
 #include "diffuse/core/rng.hpp"
 #include "diffuse/nn/lr_schedules.hpp"
 #include "diffuse/nn/optimizers.hpp"
+#include "diffuse/training/data_parallel.hpp"
 #include "diffuse/training/objective.hpp"
 
 namespace diffuse {
@@ -29,6 +31,7 @@ struct FitOptions {
   long epochs = 0;         ///< passes over a Dataset (ignored when steps > 0)
   Index batch_size = 128;  ///< samples per step
   double clip_grad_norm = 0;  ///< max global gradient norm; 0 disables clipping
+  DataParallelOptions data_parallel = {};  ///< column shards and threads for the gradient
 };
 
 /// What callbacks see after every step.
@@ -65,19 +68,15 @@ FitResult fit(Net& net, Objective& objective, Data& data, Optimizer& optimizer, 
 
   FitResult result;
   result.losses.reserve(static_cast<std::size_t>(total));
-  Matrix<S> x0, condition, grad;
+  Matrix<S> x0, condition;
   TrainingBatch<S> batch;
+  DataParallel<Net> gradient(options.data_parallel);
   for (long step = 0; step < total; ++step) {
     data.next_batch(options.batch_size, rng, x0, condition);
     objective.make_batch(x0, condition, rng, batch);
     DIFFUSE_REQUIRE(batch.input.rows() == net.input_dim(), api, "objective input rows do not match the network",
                     batch.input.rows(), "input_dim() = " + std::to_string(net.input_dim()));
-    net.gradients().setZero();
-    const Matrix<S>& output = net.forward(batch.input);
-    const S loss = weighted_mse(output, batch, grad);
-    // backward_parameters() skips the input gradient that training does not need, where offered.
-    if constexpr (requires { net.backward_parameters(grad); }) net.backward_parameters(grad);
-    else net.backward(grad);
+    const S loss = gradient.loss_and_gradient(net, batch);
     const S grad_norm = net.gradients().norm();
     DIFFUSE_REQUIRE(std::isfinite(loss) && std::isfinite(grad_norm), api,
                     "non-finite loss or gradient at step " + std::to_string(step) + " (loss " +

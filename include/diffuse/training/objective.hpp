@@ -171,11 +171,12 @@ class DenoisingObjective {
   Matrix<S> m_eps;  // workspace
 };
 
-/// loss = scale · mean_{i,j} λ_j (out_ij − target_ij)² and grad = ∂loss/∂out, written into grad.
-/// The mean runs over all d·n entries, as torch's .mean() over an (n, d) tensor.
+/// loss = Σ_{i,j} λ_j (out_ij − target_ij)² / mean_over and grad = ∂loss/∂out, written into grad.
+/// mean_over is the entry count of the whole batch, so the losses and gradients of a batch's column
+/// shards add up to those of the batch.
 template <class S>
-S weighted_mse(const Matrix<S>& output, const TrainingBatch<S>& batch, Matrix<S>& grad) {
-  const S inv_count = S(1) / S(output.size());
+S weighted_mse(const Matrix<S>& output, const TrainingBatch<S>& batch, Matrix<S>& grad, Index mean_over) {
+  const S inv_count = S(1) / S(mean_over);
   grad.resize(output.rows(), output.cols());
   double loss = 0;
   for (Index j = 0; j < output.cols(); ++j) {
@@ -186,6 +187,13 @@ S weighted_mse(const Matrix<S>& output, const TrainingBatch<S>& batch, Matrix<S>
     grad.col(j) *= S(2) * w * inv_count;
   }
   return static_cast<S>(loss * inv_count);
+}
+
+/// loss = mean_{i,j} λ_j (out_ij − target_ij)² and grad = ∂loss/∂out, written into grad.
+/// The mean runs over all d·n entries, as torch's .mean() over an (n, d) tensor.
+template <class S>
+S weighted_mse(const Matrix<S>& output, const TrainingBatch<S>& batch, Matrix<S>& grad) {
+  return weighted_mse(output, batch, grad, output.size());
 }
 
 }  // namespace diffuse
