@@ -4,8 +4,10 @@
 //                                  backward, Adam: the body of one fit() step, by hand, so the
 //                                  step reuses its buffers as fit() does across steps
 //   train_step_seed002_b512        the same for NCSN on seed 002's ring, plus clip_grad_norm
+//                                  (both on 2 threads: the batch in two DataParallel shards)
 //   sample_ddpm50_seed000_n100000  DDPM, 50 steps, seed 000 network, 100,000 samples
 //   sample_langevin12x100_seed002_n10000  annealed Langevin, 12 levels x 100 steps, 10,000 samples
+//   scale_ddpm_seed000_steps{S}_n{N}      DDPM of S steps on N samples (benchmarks/compare/scaling.py)
 // Sampling runs column chunks through for_each_chunk with a fixed chunk size, so the samples are
 // bitwise the same for 1 and 2 threads; each chunk samples with its own copy of the network.
 // compare.py reads the wall-clock (real_time) figures.
@@ -31,6 +33,7 @@
 #include <diffuse/schedules/sigma_levels.hpp>
 #include <diffuse/schedules/time_grid.hpp>
 #include <diffuse/training/data.hpp>
+#include <diffuse/training/data_parallel.hpp>
 #include <diffuse/training/fit.hpp>
 #include <diffuse/training/objective.hpp>
 
@@ -48,20 +51,20 @@ NoiseModelOptions<float> seed002_model() {
   return {.parameterisation = Parameterisation::score, .input = NoiseInput::log_sigma};
 }
 
-// One training step exactly as fit() orders it: batch, objective, zero_grad, forward, loss,
-// backward, gradient norm, optional clipping, Adam.
+// One training step exactly as fit() orders it: batch, objective, loss and gradient (on column
+// shards when `parallel` asks for them), gradient norm, optional clipping, Adam.
 template <class Net, class Objective, class Data>
-void train(benchmark::State& state, Net& net, Objective& objective, Data& data, double lr, double clip, Index batch) {
+void train(benchmark::State& state, Net& net, Objective& objective, Data& data, double lr, double clip, Index batch,
+           DataParallelOptions parallel) {
   Rng rng(1);
   Adam<float> adam({.lr = lr}, net.parameters().size());
-  Matrix<float> x0, condition, grad;
+  DataParallel<Net> gradient(parallel);
+  Matrix<float> x0, condition;
   TrainingBatch<float> tb;
   for (auto _ : state) {
     data.next_batch(batch, rng, x0, condition);
     objective.make_batch(x0, condition, rng, tb);
-    net.zero_grad();
-    const float loss = weighted_mse(net.forward(tb.input), tb, grad);
-    net.backward_parameters(grad);
+    const float loss = gradient.loss_and_gradient(net, tb);
     const float norm = net.gradients().norm();
     if (clip > 0) clip_grad_norm(net.gradients(), clip);
     adam.step(net.parameters(), net.gradients());
@@ -70,23 +73,28 @@ void train(benchmark::State& state, Net& net, Objective& objective, Data& data, 
   state.SetItemsProcessed(state.iterations() * batch);
 }
 
-void train_step_seed000(benchmark::State& state, Index batch) {
+// On 2 threads a batch is split into two column shards; on 1 thread it is one pass.
+DataParallelOptions training_threads(Index batch, int threads) {
+  return threads == 1 ? DataParallelOptions{} : DataParallelOptions{.shard_cols = batch / 2, .threads = threads};
+}
+
+void train_step_seed000(benchmark::State& state, Index batch, int threads) {
   Rng init(0);
   auto net = tiny_diffusion_mlp<float>(init);
   DenoisingObjective objective(seed000_schedule(), DenoisingOptions<float>{
       .model = seed000_model(), .draw = NoiseDraw::uniform_step, .steps = ddpm_steps});
   auto data = sampled_data<float>([](Index n, Rng& r) { return toy::cross<float>(n, r).points; });
-  train(state, net, objective, data, 1.5e-3, 0, batch);
+  train(state, net, objective, data, 1.5e-3, 0, batch, training_threads(batch, threads));
 }
 
-void train_step_seed002(benchmark::State& state, Index batch) {
+void train_step_seed002(benchmark::State& state, Index batch, int threads) {
   Rng init(0);
   auto net = score_network<float>(init);
   DenoisingObjective objective(SigmaLevels<float>{}, DenoisingOptions<float>{
       .model = seed002_model(), .draw = NoiseDraw::uniform_choice, .choices = seed002_sigmas(),
       .weight = LossWeight::sigma_squared, .weight_scale = 0.5f});
   Dataset<float> data(toy::ring<float>(60000, init, {.modes = 8, .radius = 5.0, .std = 0.4}).points);
-  train(state, net, objective, data, 1e-3, 1.0, batch);
+  train(state, net, objective, data, 1e-3, 1.0, batch, training_threads(batch, threads));
 }
 
 // Runs sample_chunk-column chunks of n samples on `threads` threads; chunk(net, x, rng) samples
@@ -107,12 +115,15 @@ void sample_chunks(benchmark::State& state, const Net& net, Index n, int threads
   state.SetItemsProcessed(state.iterations() * n);
 }
 
-void sample_ddpm50_seed000(benchmark::State& state, Index n, int threads) {
+// DDPM over a linear β schedule of `steps` steps (seed 000's β range) with seed 000's network.
+void sample_ddpm_seed000(benchmark::State& state, Index n, int steps, int threads) {
   Rng init(0);
   const auto net = tiny_diffusion_mlp<float>(init);
-  const std::vector<float> grid = ddim_timesteps<float>(ddpm_steps, ddpm_steps);
+  const DiscreteSchedule<float> schedule(linear_betas(steps, 1e-4, 0.035));
+  const NoiseModelOptions<float> options{.input = NoiseInput::normalised_step, .train_steps = steps};
+  const std::vector<float> grid = ddim_timesteps<float>(steps, steps);
   sample_chunks(state, net, n, threads, [&](auto& local, Matrix<float>& x, Rng& rng) {
-    NoiseModel model(local, seed000_schedule(), seed000_model());
+    NoiseModel model(local, schedule, options);
     Ddpm<float> sampler;
     sample(sampler, model, x, std::span<const float>(grid), rng);
   });
@@ -135,16 +146,23 @@ void register_all() {
   auto add = [](const std::string& name, auto fn) {
     benchmark::RegisterBenchmark(name.c_str(), fn)->Unit(benchmark::kMillisecond);
   };
-  add("train_step_seed000_b384/threads:1", [](benchmark::State& s) { train_step_seed000(s, 384); });
-  add("train_step_seed000_b32/threads:1", [](benchmark::State& s) { train_step_seed000(s, 32); });
-  add("train_step_seed002_b512/threads:1", [](benchmark::State& s) { train_step_seed002(s, 512); });
+  add("train_step_seed000_b32/threads:1", [](benchmark::State& s) { train_step_seed000(s, 32, 1); });
   for (int threads : {1, 2}) {
     const std::string suffix = "/threads:" + std::to_string(threads);
+    add("train_step_seed000_b384" + suffix, [threads](benchmark::State& s) { train_step_seed000(s, 384, threads); });
+    add("train_step_seed002_b512" + suffix, [threads](benchmark::State& s) { train_step_seed002(s, 512, threads); });
     add("sample_ddpm50_seed000_n100000" + suffix,
-        [threads](benchmark::State& s) { sample_ddpm50_seed000(s, 100000, threads); });
+        [threads](benchmark::State& s) { sample_ddpm_seed000(s, 100000, ddpm_steps, threads); });
     add("sample_langevin12x100_seed002_n10000" + suffix,
         [threads](benchmark::State& s) { sample_langevin_seed002(s, 10000, threads); });
   }
+  // Scaling: time against the number of samples at 50 steps, and against steps at 10,000 samples.
+  for (Index n : {1000, 3000, 10000, 30000, 100000, 300000, 1000000})
+    add("scale_ddpm_seed000_steps50_n" + std::to_string(n) + "/threads:1",
+        [n](benchmark::State& s) { sample_ddpm_seed000(s, n, ddpm_steps, 1); });
+  for (int steps : {10, 25, 100, 250, 1000})
+    add("scale_ddpm_seed000_steps" + std::to_string(steps) + "_n10000/threads:1",
+        [steps](benchmark::State& s) { sample_ddpm_seed000(s, 10000, steps, 1); });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ log-spaced sinusoidal time embedding) and the seed 002 ScoreNetwork (log-sigma M
 import argparse
 import json
 import math
+import re
 import statistics
 import time
 
@@ -100,22 +101,24 @@ def ncsn_train_step(batch):
     return step
 
 
-def ddpm_sampling(n):
+def ddpm_sampling(n, steps=T):
     model = TinyDiffusionMlp()
+    betas = torch.linspace(1e-4, 0.035, steps)
+    alpha_bar = torch.cumprod(1.0 - betas, dim=0)
 
     @torch.no_grad()
     def run():
         x = torch.randn(n, 2)
-        for k in reversed(range(T)):
-            t = torch.full((n, 1), k / (T - 1))
-            ab = ALPHA_BAR[k]
+        for k in reversed(range(steps)):
+            t = torch.full((n, 1), k / (steps - 1))
+            ab = alpha_bar[k]
             eps = model(x, t)
             x0 = (x - (1 - ab).sqrt() * eps) / ab.sqrt()
             if k == 0:
                 x = x0
             else:
-                ab_prev = ALPHA_BAR[k - 1]
-                s = ((1 - ab_prev) / (1 - ab) * BETAS[k]).sqrt()
+                ab_prev = alpha_bar[k - 1]
+                s = ((1 - ab_prev) / (1 - ab) * betas[k]).sqrt()
                 x = ab_prev.sqrt() * x0 + (1 - ab_prev - s * s).clamp(min=1e-8).sqrt() * eps + s * torch.randn_like(x)
     return run
 
@@ -142,16 +145,35 @@ WORKLOADS = {
     "sample_ddpm50_seed000_n100000": (ddpm_sampling, 100000, 100000),
     "sample_langevin12x100_seed002_n10000": (langevin_sampling, 10000, 10000),
 }
+SCALING = re.compile(r"scale_ddpm_seed000_steps(\d+)_n(\d+)")
 
 
-def time_workload(name, repeats, min_seconds):
-    factory, arg, items = WORKLOADS[name]
-    fn = factory(arg)
-    fn()  # warm-up
+def make_workload(name, sample_fraction):
+    """Returns (run, items per run, factor from a run's time to the named workload's time).
+
+    Sampling workloads run on sample_fraction of their samples when it is below 1 (for the slow
+    reference-BLAS build); their time grows linearly with the sample count, as scaling.py shows,
+    so the measured time is divided by the fraction."""
+    scaling = SCALING.fullmatch(name)
+    if scaling:
+        steps, n = int(scaling[1]), int(scaling[2])
+        factory, arg, items = (lambda count: ddpm_sampling(count, steps)), n, n
+    else:
+        factory, arg, items = WORKLOADS[name]
+    if not name.startswith("train_step") and sample_fraction < 1:
+        measured = max(1, round(arg * sample_fraction))
+        return factory(measured), measured, arg / measured
+    return factory(arg), items, 1.0
+
+
+def time_workload(name, repeats, min_seconds, sample_fraction):
+    fn, items, factor = make_workload(name, sample_fraction)
     start = time.perf_counter()
-    fn()
+    fn()  # warm-up, timed to size the inner loop
     once = time.perf_counter() - start
     inner = max(1, int(min_seconds / max(once, 1e-9)))
+    if once > 5.0:
+        repeats = 1  # runs this long are repeated by compare.py, alternating with C++
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -159,7 +181,8 @@ def time_workload(name, repeats, min_seconds):
             fn()
         times.append((time.perf_counter() - start) / inner)
     median = statistics.median(times)
-    return {"seconds": median, "items_per_second": items / median, "repeats": repeats, "inner": inner}
+    return {"seconds": median * factor, "items_per_second": items / median, "repeats": repeats, "inner": inner,
+            "measured_items": items, "scaled_by": factor}
 
 
 def main():
@@ -167,14 +190,17 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--min-seconds", type=float, default=0.3)
-    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS),
+                        help="names from WORKLOADS, or scale_ddpm_seed000_steps<S>_n<N>")
+    parser.add_argument("--sample-fraction", type=float, default=1.0,
+                        help="run sampling workloads on this fraction of their samples and scale the time")
     args = parser.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(args.threads)
     result = {"torch": torch.__version__, "threads": args.threads,
               "blas": torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0].strip()
               if "BLAS_INFO=" in torch.__config__.show() else "unknown",
-              "workloads": {name: time_workload(name, args.repeats, args.min_seconds)
+              "workloads": {name: time_workload(name, args.repeats, args.min_seconds, args.sample_fraction)
                             for name in args.workloads}}
     print(json.dumps(result, indent=1))
 
