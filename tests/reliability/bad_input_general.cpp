@@ -339,6 +339,15 @@ std::vector<BadInput> bad_inputs_general() {
        [] { diffuse::DataParallel<diffuse::Mlp<double, diffuse::Silu>>({.shard_cols = -1}); }},
       {"training/data_parallel.hpp", "DataParallel", "threads = -1",
        [] { diffuse::DataParallel<diffuse::Mlp<double, diffuse::Silu>>({.shard_cols = 8, .threads = -1}); }},
+      {"training/data_parallel.hpp", "DataParallel", "a second network with another parameter count", [] {
+         using Net = diffuse::Mlp<double, diffuse::Silu>;
+         Rng r(1);
+         Net first({.widths = {2, 4, 2}}, r), second({.widths = {2, 8, 2}}, r);
+         diffuse::DataParallel<Net> gradient({.shard_cols = 2});
+         diffuse::TrainingBatch<double> batch{mat(2, 4), mat(2, 4), diffuse::RowVector<double>::Ones(4)};
+         gradient.loss_and_gradient(first, batch);
+         gradient.loss_and_gradient(second, batch);
+       }},
       {"training/data.hpp", "Dataset", "no points", [] { diffuse::Dataset<double>(M(2, 0)); }},
       {"training/data.hpp", "Dataset", "a NaN point", [] { diffuse::Dataset<double>(mat(2, 3, nan)); }},
       {"training/data.hpp", "Dataset", "a condition with the wrong column count", [] { diffuse::Dataset<double>(mat(2, 3), mat(1, 2)); }},
