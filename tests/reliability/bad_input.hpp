@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,8 @@ inline std::string file_with(const std::string& name, const std::string& bytes) 
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   return path;
 }
+
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// A rows x cols matrix filled with value.
 inline diffuse::Matrix<double> mat(diffuse::Index rows, diffuse::Index cols, double value = 0) {

@@ -25,7 +25,6 @@ using diffuse::Rng;
 using M = diffuse::Matrix<double>;
 using V = diffuse::Vector<double>;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 diffuse::GaussianMixture<double> mixture2d() {

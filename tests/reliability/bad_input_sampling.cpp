@@ -21,13 +21,11 @@ using diffuse::Rng;
 using M = diffuse::Matrix<double>;
 using V = diffuse::Vector<double>;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-diffuse::GaussianMixture<double> mixture2d() {
+diffuse::GaussianMixture<double> two_mode_mixture() {
   return diffuse::GaussianMixture<double>(mat(2, 2, 1), V::Constant(2, 0.5), V::Ones(2));
 }
 
-diffuse::ScoreNet2D<double> tiny_net() {
+diffuse::ScoreNet2D<double> small_score_net() {
   Rng rng(1);
   return diffuse::score_net_2d<double>(rng, 4);
 }
@@ -35,7 +33,7 @@ diffuse::ScoreNet2D<double> tiny_net() {
 // Runs sample() with the oracle of a 2D mixture on VP noise levels.
 template <class Smp>
 void sample_vp(Smp sampler, std::vector<double> grid, M x = mat(2, 4)) {
-  diffuse::OracleDenoiser oracle(mixture2d(), diffuse::VpProcess<double>());
+  diffuse::OracleDenoiser oracle(two_mode_mixture(), diffuse::VpProcess<double>());
   Rng rng(2);
   diffuse::sample(sampler, oracle, x, std::span<const double>(grid), rng);
 }
@@ -47,46 +45,46 @@ std::vector<BadInput> bad_inputs_sampling() {
       // ---- models -----------------------------------------------------------------------------
       {"models/oracle.hpp", "OracleDenoiser::predict", "x with 3 rows for a 2D mixture",
        [] {
-         diffuse::OracleDenoiser oracle(mixture2d(), diffuse::VpProcess<double>());
+         diffuse::OracleDenoiser oracle(two_mode_mixture(), diffuse::VpProcess<double>());
          diffuse::Prediction<double> out;
          oracle.predict(mat(3, 2), 0.5, out);
        }},
       {"models/oracle.hpp", "OracleDenoiser::predict", "t where sigma(t) = 0 (eps would be 0/0)",
        [] {
-         diffuse::OracleDenoiser oracle(mixture2d(), diffuse::SigmaLevels<double>());
+         diffuse::OracleDenoiser oracle(two_mode_mixture(), diffuse::SigmaLevels<double>());
          diffuse::Prediction<double> out;
          oracle.predict(mat(2, 2), 0.0, out);
        }},
       {"models/guidance.hpp", "ClassifierFreeGuidance", "a NaN guidance scale",
        [] {
-         auto net = tiny_net();
+         auto net = small_score_net();
          diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
          diffuse::ClassifierFreeGuidance(model, mat(1, 4), std::nan(""));
        }},
       {"models/guidance.hpp", "ClassifierFreeGuidance", "an empty condition",
        [] {
-         auto net = tiny_net();
+         auto net = small_score_net();
          diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
          diffuse::ClassifierFreeGuidance(model, diffuse::Matrix<double>(), 2.0);
        }},
       {"models/guidance.hpp", "ClassifierFreeGuidance", "an infinite null condition",
        [] {
-         auto net = tiny_net();
+         auto net = small_score_net();
          diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
          diffuse::ClassifierFreeGuidance(model, mat(1, 4), 2.0, std::numeric_limits<double>::infinity());
        }},
       {"models/noise_model.hpp", "NoiseModel", "train_steps = 1 with normalised_step input",
-       [] { auto net = tiny_net(); diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.train_steps = 1}); }},
+       [] { auto net = small_score_net(); diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.train_steps = 1}); }},
       {"models/noise_model.hpp", "NoiseModel", "level_index input without sigma_levels",
-       [] { auto net = tiny_net(); diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::level_index}); }},
+       [] { auto net = small_score_net(); diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::level_index}); }},
       {"models/noise_model.hpp", "NoiseModel", "a zero sigma level",
        [] {
-         auto net = tiny_net();
+         auto net = small_score_net();
          diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::level_index, .sigma_levels = {1.0, 0.0}});
        }},
       {"models/noise_model.hpp", "NoiseModel", "edm.sigma_data = 0",
        [] {
-         auto net = tiny_net();
+         auto net = small_score_net();
          diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::none, .edm = {.sigma_data = 0}});
        }},
       {"models/noise_model.hpp", "NoiseModel::predict", "a condition with fewer columns than the batch",
@@ -101,7 +99,7 @@ std::vector<BadInput> bad_inputs_sampling() {
        }},
       {"models/noise_model.hpp", "ConditionalMlp::forward", "x with 3 rows for a 2D network",
        [] {
-         auto net = tiny_net();
+         auto net = small_score_net();
          diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::none});
          diffuse::Prediction<double> out;
          model.predict(mat(3, 2), 0.5, out);
@@ -119,7 +117,7 @@ std::vector<BadInput> bad_inputs_sampling() {
        [] { sample_vp(diffuse::Ddim<double>{}, {0.0, 0.5, 1.0}); }},
       {"samplers/sample.hpp", "DiscreteSchedule", "a DDPM grid past the last training step",
        [] {
-         diffuse::OracleDenoiser oracle(mixture2d(), diffuse::DiscreteSchedule<double>(diffuse::linear_betas(10, 1e-4, 0.02)));
+         diffuse::OracleDenoiser oracle(two_mode_mixture(), diffuse::DiscreteSchedule<double>(diffuse::linear_betas(10, 1e-4, 0.02)));
          diffuse::Ddpm<double> ddpm;
          M x = mat(2, 3);
          Rng r(1);
@@ -140,7 +138,7 @@ std::vector<BadInput> bad_inputs_sampling() {
        [] { sample_vp(diffuse::PredictorCorrector<double>{.snr = 0}, {1.0, 0.5}); }},
       {"samplers/predictor_corrector.hpp", "PredictorCorrector", "the Euler-Maruyama predictor on sigma levels",
        [] {
-         diffuse::OracleDenoiser oracle(mixture2d(), diffuse::SigmaLevels<double>());
+         diffuse::OracleDenoiser oracle(two_mode_mixture(), diffuse::SigmaLevels<double>());
          diffuse::PredictorCorrector<double> pc{.predictor = diffuse::Predictor::euler_maruyama, .corrector_steps = 0};
          M x = mat(2, 3);
          Rng r(1);
