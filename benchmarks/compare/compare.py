@@ -29,7 +29,7 @@ TORCH_CONFIGS = {
                    "OPENBLAS_NUM_THREADS": "1", "MALLOC_TRIM_THRESHOLD_": "-1",
                    "MALLOC_MMAP_THRESHOLD_": "1073741824", "MALLOC_TOP_PAD_": "268435456"},
 }
-# workload -> (target for C++ in seconds per call at 1 thread, target ratio to best PyTorch)
+# workload -> its target, as the issue states it (training targets are single-thread)
 TARGETS = {
     "train_step_seed000_b384": "<= 0.40 ms",
     "train_step_seed002_b512": "<= 2.8 ms",

@@ -10,6 +10,7 @@ Usage: benchmarks/compare/scaling.py --build build/native [--svg scaling.svg] [-
 """
 import argparse
 import json
+import math
 import pathlib
 import re
 import sys
@@ -23,14 +24,12 @@ LABELS = {"cpp": "diffuse (C++)", "torch_best": "PyTorch, best configuration"}
 
 
 def log_axis(lo, hi, size, margin):
-    import math
     a, b = math.log10(lo), math.log10(hi)
     return lambda v: margin + (math.log10(v) - a) / (b - a) * size
 
 
 def panel(points, xkey, xlabel, title, left, top, width=420, height=300):
     """SVG of one log-log panel: seconds against xkey for every system, with a slope-1 guide."""
-    import math
     xs = sorted({p[xkey] for p in points})
     ts = [p["seconds"] for p in points]
     x_lo, x_hi = xs[0] / 1.5, xs[-1] * 1.5
