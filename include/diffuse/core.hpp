@@ -1,8 +1,10 @@
 #pragma once
-// diffuse/core.hpp — types, errors, the random number generator, parallel chunks, concepts.
+// diffuse/core.hpp — types, errors, the random number generator and replayable noise sources,
+// parallel chunks, concepts.
 
 #include "diffuse/core/concepts.hpp"
 #include "diffuse/core/error.hpp"
+#include "diffuse/core/noise.hpp"
 #include "diffuse/core/observer.hpp"
 #include "diffuse/core/parallel.hpp"
 #include "diffuse/core/rng.hpp"

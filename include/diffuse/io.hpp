@@ -5,5 +5,6 @@
 #include "diffuse/io/csv.hpp"
 #include "diffuse/io/figure.hpp"
 #include "diffuse/io/json.hpp"
+#include "diffuse/io/noise_file.hpp"
 #include "diffuse/io/npy.hpp"
 #include "diffuse/io/progress.hpp"

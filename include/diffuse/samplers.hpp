@@ -6,6 +6,7 @@
 #include "diffuse/samplers/ddpm.hpp"
 #include "diffuse/samplers/dpm_solver.hpp"
 #include "diffuse/samplers/edm.hpp"
+#include "diffuse/samplers/edm_euler.hpp"
 #include "diffuse/samplers/langevin.hpp"
 #include "diffuse/samplers/predictor_corrector.hpp"
 #include "diffuse/samplers/probability_flow.hpp"

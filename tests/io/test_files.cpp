@@ -8,9 +8,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -80,7 +82,7 @@ TEST_CASE("the NPY header is byte-exact") {
   expected += "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }";
   expected += std::string(128 - 10 - 59 - 1, ' ');
   expected += '\n';
-  CHECK(diffuse::detail::npy_header("<f8", 3, 2) == expected);
+  CHECK(diffuse::detail::npy_header("<f8", {3, 2}) == expected);
   Matrix<float> m(2, 3);
   m << 1, 2, 3, 4, 5, 6;
   const auto path = scratch / "header.npy";
@@ -96,7 +98,7 @@ TEST_CASE("the NPY header is byte-exact") {
   CHECK(std::vector<float>(values, values + 6) == std::vector<float>{1, 4, 2, 5, 3, 6});
   // Long first dimensions eat into numpy's 21 characters of growth room; still 64-aligned.
   for (const long n : {1L, 99999L, 123456789012L})
-    CHECK(diffuse::detail::npy_header("<f4", n, 7).size() % 64 == 0);
+    CHECK(diffuse::detail::npy_header("<f4", {n, 7}).size() % 64 == 0);
 }
 
 TEMPLATE_TEST_CASE("NPY round trips are lossless", "", float, double) {
@@ -226,4 +228,56 @@ TEST_CASE("the progress line shows step, rate, ETA and loss, and summary mode pr
   CHECK(animated.str().find("\r[###] 3/3 100%") != std::string::npos);
   CHECK(animated.str().back() == '\n');
   CHECK_THROWS_AS(diffuse::ProgressBar(-1), diffuse::Error);
+}
+
+TEST_CASE("recorded noise draws round-trip through a (K, n, d) NPY file that numpy reads as randn_like draws") {
+  diffuse::Rng rng(8);
+  std::vector<Matrix<double>> draws;
+  for (int k = 0; k < 3; ++k) draws.push_back(rng.normal<double>(2, 4));
+  const auto path = scratch / "noise_draws.npy";
+  diffuse::write_noise_npy(path, draws);
+  CHECK(diffuse::read_noise_npy(path) == draws);
+  // a 2-D (n, d) file is one draw
+  diffuse::write_npy(scratch / "one_draw.npy", draws[1]);
+  const auto one = diffuse::read_noise_npy(scratch / "one_draw.npy");
+  REQUIRE(one.size() == 1);
+  CHECK(one[0] == draws[1]);
+  // mixed shapes, no draws and 1-D files are refused
+  draws.push_back(rng.normal<double>(4, 2));
+  CHECK_THROWS_AS(diffuse::write_noise_npy(path, draws), diffuse::Error);
+  CHECK_THROWS_AS(diffuse::write_noise_npy(path, {}), diffuse::Error);
+  std::ofstream(scratch / "flat.npy", std::ios::binary) << diffuse::detail::npy_header("<f8", {5}) << std::string(40, '\0');
+  CHECK(diffuse::read_npy(scratch / "flat.npy").cols() == 5);  // (5,) is a 1 x 5 batch
+  CHECK_THROWS_AS(diffuse::read_noise_npy(scratch / "flat.npy"), diffuse::Error);
+  draws.pop_back();
+#ifndef DIFFUSE_SYSTEM_PYTHON
+  WARN("skipped the numpy half: no system python found by CMake");
+#else
+  const std::string python = DIFFUSE_SYSTEM_PYTHON;
+  if (std::system((python + " -c \"import numpy\" 2>/dev/null").c_str()) != 0) {
+    WARN("skipped the numpy half: " + python + " has no numpy");
+    return;
+  }
+  // numpy sees draw k as an (n, d) array, sample j = row j; it writes float32 C and Fortran stacks
+  std::ofstream(scratch / "expected_draw.txt") << std::setprecision(17) << draws[2](1, 3);
+  const std::string script =
+      "import numpy as np, sys\n"
+      "d = sys.argv[1]\n"
+      "a = np.load(d + '/noise_draws.npy')\n"
+      "assert a.shape == (3, 4, 2) and a.dtype == np.float64, a.shape\n"
+      "assert a[2, 3, 1] == float(open(d + '/expected_draw.txt').read())\n"
+      "b = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 8)\n"
+      "np.save(d + '/theirs_noise_c.npy', b)\n"
+      "np.save(d + '/theirs_noise_f.npy', np.asfortranarray(b))\n";
+  std::ofstream(scratch / "check_noise.py") << script;
+  REQUIRE(std::system((python + " " + (scratch / "check_noise.py").string() + " " + scratch.string()).c_str()) == 0);
+  for (const char* name : {"theirs_noise_c.npy", "theirs_noise_f.npy"}) {
+    INFO(name);
+    const auto theirs = diffuse::read_noise_npy(scratch / name);
+    REQUIRE(theirs.size() == 2);
+    // element [k, j, i] = (12 k + 4 j + i) / 8 is coordinate i of sample j in draw k
+    CHECK(theirs[1](2, 1) == (12 + 4 + 2) / 8.0);
+    CHECK(theirs[0](3, 2) == (8 + 3) / 8.0);
+  }
+#endif
 }

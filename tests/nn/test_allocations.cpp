@@ -11,8 +11,12 @@
 
 #include <Eigen/Core>
 
+#include <diffuse/core/noise.hpp>
+#include <diffuse/models/noise_model.hpp>
+#include <diffuse/models/sigma_view.hpp>
 #include <diffuse/nn/optimizers.hpp>
 #include <diffuse/nn/seed_networks.hpp>
+#include <diffuse/samplers.hpp>
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -159,4 +163,31 @@ TEST_CASE("training steps allocate nothing after warm-up") {
     auto net = diffuse::simple_score_net<float>(rng, {.hidden = 64});
     CHECK(allocations_per_training_step(net, stacked(rng, 4096, {0.3f})) == 0);
   }
+}
+
+TEST_CASE("sampler steps allocate nothing after warm-up, in the model's time and in its sigma-space view") {
+  Eigen::setNbThreads(1);
+  diffuse::Rng rng(2);
+  auto net = diffuse::tiny_diffusion_mlp<float>(rng);
+  const diffuse::DiscreteSchedule<float> schedule(diffuse::linear_betas(50, 1e-4, 0.035));
+  diffuse::NoiseModel model(net, schedule, {.input = diffuse::NoiseInput::normalised_step, .train_steps = 50});
+  diffuse::SigmaView view(model);
+  const diffuse::Matrix<float> start = rng.normal<float>(2, 256);
+  diffuse::ReplayNoise replay(std::vector<diffuse::Matrix<float>>(64, rng.normal<float>(2, 256)));
+  // Two warm-up steps (multistep samplers allocate their history on the second), then three counted.
+  auto steps = [&](auto sampler, auto& denoiser, float t, float t_next, auto& noise) {
+    diffuse::Matrix<float> x = start;
+    for (int i = 0; i < 2; ++i) sampler.step(denoiser, x, t, t_next, noise);
+    return count_allocations([&] {
+      for (int i = 0; i < 3; ++i) sampler.step(denoiser, x, t, t_next, noise);
+    });
+  };
+  const float s_hi = view.sigma_of(40.0f), s_lo = view.sigma_of(38.0f);
+  CHECK(steps(diffuse::Ddpm<float>{}, model, 40.0f, 39.0f, rng) == 0);
+  CHECK(steps(diffuse::Ddim<float>{.eta = 1}, model, 40.0f, 30.0f, replay) == 0);
+  CHECK(steps(diffuse::DpmSolverPP2M<float>{}, model, 40.0f, 30.0f, rng) == 0);
+  CHECK(steps(diffuse::PredictorCorrector<float>{}, model, 40.0f, 39.0f, replay) == 0);
+  CHECK(steps(diffuse::EdmHeun<float>{.s_churn = 10}, view, s_hi, s_lo, rng) == 0);
+  CHECK(steps(diffuse::EdmEuler<float>{.draws = diffuse::NoiseDraws::every_step}, view, s_hi, s_lo, replay) == 0);
+  CHECK(steps(diffuse::DpmSolverPP2M<float>{}, view, s_hi, s_lo, rng) == 0);
 }

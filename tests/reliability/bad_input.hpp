@@ -26,6 +26,8 @@ struct BadInput {
 std::vector<BadInput> bad_inputs_general();
 /// Rows for models and samplers (a second file keeps each translation unit's build light).
 std::vector<BadInput> bad_inputs_sampling();
+/// Rows for noise sources, the σ-space view and the samplers' relationships with their models.
+std::vector<BadInput> bad_inputs_noise();
 
 /// A scratch file path for these tests.
 inline std::string scratch(const std::string& name) {

@@ -31,6 +31,7 @@ using reliability::BadInput;
 std::vector<BadInput> all_bad_inputs() {
   std::vector<BadInput> rows = reliability::bad_inputs_general();
   for (auto& row : reliability::bad_inputs_sampling()) rows.push_back(std::move(row));
+  for (auto& row : reliability::bad_inputs_noise()) rows.push_back(std::move(row));
   return rows;
 }
 

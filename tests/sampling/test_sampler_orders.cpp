@@ -77,6 +77,24 @@ TEST_CASE("EDM Heun and DPM-Solver++ are second order and DDIM first order on th
   CHECK(std::abs(ddim - 1) < 0.2);
 }
 
+TEST_CASE("EDM Heun, DPM-Solver++ and Euler keep their orders through the sigma-space view of a VP model") {
+  OracleDenoiser model(sampling_test::cross_mixture(), VpProcess<double>());
+  SigmaView view(model);
+  Rng rng(5);
+  const double sigma_max = view.sigma_max(), sigma_min = 10 * view.sigma_min();
+  const Matrix<double> start = sigma_max * rng.normal<double>(2, 100);
+  auto grid = [&](int n) { return karras_sigmas(n + 1, {.sigma_min = sigma_min, .sigma_max = sigma_max, .append_zero = false}); };
+  Matrix<double> reference = start;
+  sample(EdmHeun<>{}, view, reference, grid(4000), rng);
+  const double heun = convergence_slope(EdmHeun<>{}, view, start, grid, reference, {20, 40, 80, 160});
+  const double dpm = convergence_slope(DpmSolverPP2M<>{}, view, start, grid, reference, {20, 40, 80, 160});
+  const double euler = convergence_slope(EdmEuler<>{}, view, start, grid, reference, {400, 800, 1600});
+  INFO("slopes through the view: EDM Heun " << heun << ", DPM++2M " << dpm << ", Euler " << euler);
+  CHECK(std::abs(heun - 2) < 0.2);
+  CHECK(std::abs(dpm - 2) < 0.2);
+  CHECK(std::abs(euler - 1) < 0.2);
+}
+
 TEST_CASE("DDIM with eta = 0 encodes data to noise and decodes it back, with first-order error") {
   const auto mixture = sampling_test::cross_mixture();
   OracleDenoiser model(mixture, DiscreteSchedule<double>(linear_betas(1000, 1e-4, 0.02)));

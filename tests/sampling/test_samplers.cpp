@@ -10,6 +10,7 @@
 #include "support/catch.hpp"
 
 #include <diffuse/models.hpp>
+#include <diffuse/models/sigma_view.hpp>
 #include <diffuse/processes/ve.hpp>
 #include <diffuse/processes/vp.hpp>
 #include <diffuse/samplers.hpp>
@@ -117,6 +118,26 @@ TEST_CASE("EDM Heun, DPM-Solver++ and annealed Langevin on sigma levels match th
                   "DPM-Solver++(2M), Karras 20");
     check_matches(c, AnnealedLangevin<>{.steps_per_level = 40, .step_size = 5e-5, .sigma_ref = 0.01}, model,
                   Matrix<double>(5 * c.noise), geometric_sigmas(5.0, 0.01, 8), "annealed Langevin");
+  }
+}
+
+TEST_CASE("EDM Heun, Euler and DPM-Solver++ through the sigma-space view of DDPM and VP models match the mixture") {
+  // the samplers run on x̃ = x/α at σ̃ = σ/α; the view's clean end (σ̃ = 0) is x0 itself
+  const DiscreteSchedule<double> schedule(linear_betas(1000, 1e-4, 0.02));
+  const VpProcess<double> vp;
+  for (const Case& c : cases()) {
+    OracleDenoiser ddpm_model(c.mixture, schedule);
+    SigmaView ddpm_view(ddpm_model);
+    const Matrix<double> ddpm_start = ddpm_view.sigma_max() * c.noise;
+    check_matches(c, EdmHeun<>{}, ddpm_view, ddpm_start, ddpm_view.karras_sigmas(18), "EDM Heun 18, DDPM view");
+    check_matches(c, EdmHeun<>{.s_churn = 40, .s_min = 0.05, .s_max = 50, .s_noise = 1.003}, ddpm_view, ddpm_start,
+                  ddpm_view.karras_sigmas(40), "EDM Heun 40 with churn, DDPM view");
+    check_matches(c, DpmSolverPP2M<>{}, ddpm_view, ddpm_start, ddpm_view.karras_sigmas(20), "DPM-Solver++ 20, DDPM view");
+    check_matches(c, EdmEuler<>{}, ddpm_view, ddpm_start, ddpm_view.karras_sigmas(100), "Euler 100, DDPM view");
+    OracleDenoiser vp_model(c.mixture, vp);
+    SigmaView vp_view(vp_model);
+    check_matches(c, EdmHeun<>{}, vp_view, Matrix<double>(vp_view.sigma_max() * c.noise), vp_view.karras_sigmas(18),
+                  "EDM Heun 18, VP view");
   }
 }
 

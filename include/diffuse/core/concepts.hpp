@@ -26,6 +26,20 @@ template <class T>
 using scalar_of = typename std::remove_cvref_t<T>::Scalar;
 
 // ---------------------------------------------------------------------------------------------
+// Randomness: where stochastic steps get their standard-normal draws.
+
+/// A source of standard-normal draws for scalar S: Rng, ReplayNoise (given draws, in order) and
+/// RecordingNoise (keeps what it hands out) model it, so a stochastic run can be replayed draw for
+/// draw against a peer's saved noise. Every stochastic sampler and SDE stepper documents its draw
+/// order (count, shape, order) in its header.
+template <class N, class S>
+concept NoiseSource = std::floating_point<S> && requires(N& noise, Matrix<S>& draw) {
+  noise.fill_normal(draw);  // every entry of draw (its shape set by the caller) ~ N(0, 1), independent
+};
+
+static_assert(NoiseSource<Rng, float> && NoiseSource<Rng, double>);
+
+// ---------------------------------------------------------------------------------------------
 // Dynamics: what integrators integrate.
 
 /// An ODE dx/dt = f(x, t) on d x n batches.
@@ -52,13 +66,14 @@ concept DiagonalNoiseSde = Ode<T> &&
 template <class T>
 concept Sde = AdditiveNoiseSde<T> || DiagonalNoiseSde<T>;
 
-/// A one-step method for `System` (an Ode or an Sde). Steppers keep their workspaces, so step()
-/// is non-const and allocates nothing after the first call at a given batch size.
-template <class I, class System>
-concept Integrator = HasScalar<System> &&
+/// A one-step method for `System` (an Ode or an Sde) drawing its noise from `Noise` (any
+/// NoiseSource; Rng unless said otherwise). Steppers keep their workspaces, so step() is
+/// non-const and allocates nothing after the first call at a given batch size.
+template <class I, class System, class Noise = Rng>
+concept Integrator = HasScalar<System> && NoiseSource<Noise, scalar_of<System>> &&
   requires(I& stepper, const System& system, Matrix<scalar_of<System>>& x, scalar_of<System> t,
-           scalar_of<System> t_next, Rng& rng) {
-    stepper.step(system, x, t, t_next, rng);             // advance x from t to t_next in place
+           scalar_of<System> t_next, Noise& noise) {
+    stepper.step(system, x, t, t_next, noise);           // advance x from t to t_next in place
     { I::order } -> std::convertible_to<double>;          // order of convergence (strong, for SDEs)
   };
 
@@ -115,11 +130,24 @@ concept Denoiser = HasScalar<D> &&
     requires NoiseLevels<decltype(model.levels())>;      // the α(t), σ(t) the model was trained with
   };
 
-/// One step of a sampling method: moves a batch from time t to t_next using a Denoiser.
-template <class Smp, class D>
-concept Sampler = Denoiser<D> &&
-  requires(Smp& sampler, D& model, Matrix<scalar_of<D>>& x, scalar_of<D> t, scalar_of<D> t_next, Rng& rng) {
-    sampler.step(model, x, t, t_next, rng);              // x_t -> x_{t_next} in place
+namespace detail {
+/// Network evaluations one predict() of D costs: D::evals_per_predict for wrappers that call
+/// their model more than once (classifier-free guidance), 1 otherwise.
+template <class D>
+constexpr int evals_per_predict() {
+  if constexpr (requires { std::remove_cvref_t<D>::evals_per_predict; })
+    return std::remove_cvref_t<D>::evals_per_predict;
+  else
+    return 1;
+}
+}  // namespace detail
+
+/// One step of a sampling method: moves a batch from time t to t_next using a Denoiser, drawing
+/// its noise from `Noise` (any NoiseSource; Rng unless said otherwise).
+template <class Smp, class D, class Noise = Rng>
+concept Sampler = Denoiser<D> && NoiseSource<Noise, scalar_of<D>> &&
+  requires(Smp& sampler, D& model, Matrix<scalar_of<D>>& x, scalar_of<D> t, scalar_of<D> t_next, Noise& noise) {
+    sampler.step(model, x, t, t_next, noise);            // x_t -> x_{t_next} in place
     { Smp::evals_per_step } -> std::convertible_to<int>; // network evaluations per step
   };
 

@@ -17,9 +17,9 @@ class Euler {
   using Scalar = S;
   static constexpr double order = 1.0;
 
-  template <Ode System>
+  template <Ode System, class Noise>
     requires std::same_as<scalar_of<System>, S>
-  void step(const System& system, Matrix<S>& x, S t, S t_next, Rng&) {
+  void step(const System& system, Matrix<S>& x, S t, S t_next, Noise&) {
     const S h = t_next - t;
     system.drift(x, t, m_k1);
     // x ← x + h f(x, t)
@@ -39,9 +39,9 @@ class Heun {
   using Scalar = S;
   static constexpr double order = 2.0;
 
-  template <Ode System>
+  template <Ode System, class Noise>
     requires std::same_as<scalar_of<System>, S>
-  void step(const System& system, Matrix<S>& x, S t, S t_next, Rng&) {
+  void step(const System& system, Matrix<S>& x, S t, S t_next, Noise&) {
     const S h = t_next - t;
     system.drift(x, t, m_k1);
     m_trial = x + h * m_k1;
@@ -63,9 +63,9 @@ class Rk4 {
   using Scalar = S;
   static constexpr double order = 4.0;
 
-  template <Ode System>
+  template <Ode System, class Noise>
     requires std::same_as<scalar_of<System>, S>
-  void step(const System& system, Matrix<S>& x, S t, S t_next, Rng&) {
+  void step(const System& system, Matrix<S>& x, S t, S t_next, Noise&) {
     const S h = t_next - t, half = S(0.5) * h;
     system.drift(x, t, m_k1);
     m_trial = x + half * m_k1;

@@ -15,17 +15,18 @@ namespace diffuse {
 
 /// Euler–Maruyama: strong order ½, weak order 1; one drift evaluation per step. Works in either
 /// time direction: the noise is scaled by √|t_next − t| (a reverse-time SDE on a decreasing grid).
+/// Draws: one d x n draw per step, before the drift.
 template <class S>
 class EulerMaruyama {
  public:
   using Scalar = S;
   static constexpr double order = 0.5;
 
-  template <Sde System>
+  template <Sde System, NoiseSource<S> Noise>
     requires std::same_as<scalar_of<System>, S>
-  void step(const System& system, Matrix<S>& x, S t, S t_next, Rng& rng) {
+  void step(const System& system, Matrix<S>& x, S t, S t_next, Noise& noise) {
     m_increment.resize(x.rows(), x.cols());
-    rng.fill_normal(m_increment);
+    noise.fill_normal(m_increment);
     // ΔW = √|h| ξ
     m_increment *= std::sqrt(std::abs(t_next - t));
     step_with_increment(system, x, t, t_next, m_increment);
@@ -63,6 +64,7 @@ concept ExactlySolvable = HasScalar<T> && requires(const T& system, scalar_of<T>
 
 /// Exact step x' = a x + b + s ξ from the system's Gaussian transition: no discretisation error
 /// at any step size (seed 003 simulates its OU forward process this way). Forward in time only.
+/// Draws: one d x n draw per step.
 template <class S>
 class ExactOuStep {
  public:
@@ -71,13 +73,13 @@ class ExactOuStep {
   /// integrate() rejects decreasing grids for this stepper.
   static constexpr bool forward_only = true;
 
-  template <ExactlySolvable System>
+  template <ExactlySolvable System, NoiseSource<S> Noise>
     requires std::same_as<scalar_of<System>, S>
-  void step(const System& system, Matrix<S>& x, S t, S t_next, Rng& rng) {
+  void step(const System& system, Matrix<S>& x, S t, S t_next, Noise& noise) {
     DIFFUSE_ASSERT(t_next > t);
     const GaussianTransition<S> tr = system.transition(t, t_next);
     m_noise.resize(x.rows(), x.cols());
-    rng.fill_normal(m_noise);
+    noise.fill_normal(m_noise);
     // x ← a x + b + s ξ
     x = (tr.scale * x.array() + tr.offset).matrix() + tr.std * m_noise;
   }

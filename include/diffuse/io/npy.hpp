@@ -30,14 +30,16 @@ inline void swap_item_bytes(char* data, std::size_t items, std::size_t item_size
     for (std::size_t a = 0, b = item_size - 1; a < b; ++a, --b) std::swap(data[i * item_size + a], data[i * item_size + b]);
 }
 
-/// The complete version 1.0 header of an (rows, cols) C-order array with dtype descr: magic,
+/// The complete version 1.0 header of a C-order array of `shape` with dtype descr: magic,
 /// version, little-endian uint16 length, the dict, spaces and a final newline so that the data
-/// starts at a multiple of 64 bytes. As numpy, 21 - len(str(rows)) spaces of growth room follow
-/// the dict before the padding.
-inline std::string npy_header(const std::string& descr, Index rows, Index cols) {
-  const std::string first = std::to_string(rows);
-  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + first + ", " +
-                     std::to_string(cols) + "), }";
+/// starts at a multiple of 64 bytes. As numpy, 21 - len(str(shape[0])) spaces of growth room
+/// follow the dict before the padding.
+inline std::string npy_header(const std::string& descr, const std::vector<Index>& shape) {
+  const std::string first = std::to_string(shape.front());
+  std::string dims = first;
+  for (std::size_t i = 1; i < shape.size(); ++i) dims += ", " + std::to_string(shape[i]);
+  if (shape.size() == 1) dims += ",";
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
   dict.append(first.size() < 21 ? 21 - first.size() : 0, ' ');
   const std::size_t unpadded = 10 + dict.size() + 1;
   dict.append((64 - unpadded % 64) % 64, ' ');
@@ -79,7 +81,7 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<D>& sa
   const Matrix<S> data = samples;  // column-major d x n == C-order (n, d)
   std::string bytes(reinterpret_cast<const char*>(data.data()), static_cast<std::size_t>(data.size()) * sizeof(S));
   if constexpr (std::endian::native == std::endian::big) detail::swap_item_bytes(bytes.data(), static_cast<std::size_t>(data.size()), sizeof(S));
-  const std::string header = detail::npy_header(std::is_same_v<S, float> ? "<f4" : "<f8", data.cols(), data.rows());
+  const std::string header = detail::npy_header(std::is_same_v<S, float> ? "<f4" : "<f8", {data.cols(), data.rows()});
   if (path.has_parent_path()) {
     std::error_code error;
     std::filesystem::create_directories(path.parent_path(), error);
@@ -91,20 +93,30 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<D>& sa
   DIFFUSE_REQUIRE(file.good(), "write_npy", "writing failed", path.string(), "a complete write");
 }
 
-/// Reads a float32 or float64 .npy file (any version, C or Fortran order, 1-D or 2-D) as a d x n
-/// batch of S: shape (n, d) gives d x n, shape (n,) gives 1 x n. Throws diffuse::Error for a
-/// missing or truncated file, a bad header, another dtype or more than two dimensions.
-template <class S = double>
-Matrix<S> read_npy(const std::filesystem::path& path) {
+namespace detail {
+
+/// An .npy file's validated header and raw little-endian data (already swapped on big-endian hosts).
+struct NpyArray {
+  std::vector<Index> shape;
+  bool fortran = false;
+  bool is_f4 = false;
+  std::string bytes;
+};
+
+/// Reads and validates an .npy file of float32/float64 with 1 to max_dims dimensions; `api` names
+/// the caller in errors and `dims_expected` says which shapes it takes. Never allocates more than
+/// the file holds.
+inline NpyArray read_npy_array(const std::filesystem::path& path, const char* api, std::size_t max_dims,
+                               const std::string& dims_expected) {
   const std::string name = path.string();
   std::ifstream file(path, std::ios::binary);
-  DIFFUSE_REQUIRE(file.good(), "read_npy", "cannot open file", name, "a readable .npy file");
+  DIFFUSE_REQUIRE(file.good(), api, "cannot open file", name, "a readable .npy file");
   char preamble[8] = {};
   file.read(preamble, 8);
-  DIFFUSE_REQUIRE(file.good() && std::memcmp(preamble, "\x93NUMPY", 6) == 0, "read_npy", "not an .npy file (bad magic)",
+  DIFFUSE_REQUIRE(file.good() && std::memcmp(preamble, "\x93NUMPY", 6) == 0, api, "not an .npy file (bad magic)",
                   name, "a file starting with \\x93NUMPY");
   const auto major = static_cast<unsigned char>(preamble[6]);
-  DIFFUSE_REQUIRE(major >= 1 && major <= 3, "read_npy", "unsupported format version", static_cast<int>(major), "1, 2 or 3");
+  DIFFUSE_REQUIRE(major >= 1 && major <= 3, api, "unsupported format version", static_cast<int>(major), "1, 2 or 3");
   unsigned char size_bytes[4] = {};
   const int width = major == 1 ? 2 : 4;
   file.read(reinterpret_cast<char*>(size_bytes), width);
@@ -115,60 +127,78 @@ Matrix<S> read_npy(const std::filesystem::path& path) {
   const std::uintmax_t file_bytes = std::filesystem::file_size(path, size_error);
   const std::uintmax_t after_length = static_cast<std::uintmax_t>(8 + width);
   const std::uintmax_t available = !size_error && file_bytes > after_length ? file_bytes - after_length : 0;
-  DIFFUSE_REQUIRE(header_size <= available, "read_npy", "header length exceeds the file size", header_size,
+  DIFFUSE_REQUIRE(header_size <= available, api, "header length exceeds the file size", header_size,
                   "<= " + std::to_string(available) + " bytes in " + name);
   std::string dict(header_size, '\0');
   file.read(dict.data(), static_cast<std::streamsize>(header_size));
-  DIFFUSE_REQUIRE(file.good(), "read_npy", "truncated header", name, "a complete header");
+  DIFFUSE_REQUIRE(file.good(), api, "truncated header", name, "a complete header");
 
+  NpyArray array;
   const std::string descr = detail::npy_field(dict, "descr", name);
-  const bool is_f4 = descr == "'<f4'", is_f8 = descr == "'<f8'";
-  DIFFUSE_REQUIRE(is_f4 || is_f8, "read_npy", "unsupported dtype", descr, "'<f4' or '<f8' (little-endian float32/float64)");
-  const bool fortran = detail::npy_field(dict, "fortran_order", name) == "True";
+  array.is_f4 = descr == "'<f4'";
+  DIFFUSE_REQUIRE(array.is_f4 || descr == "'<f8'", api, "unsupported dtype", descr,
+                  "'<f4' or '<f8' (little-endian float32/float64)");
+  array.fortran = detail::npy_field(dict, "fortran_order", name) == "True";
   std::string shape = detail::npy_field(dict, "shape", name);
-  std::vector<Index> dims;
   for (std::size_t i = 0; i < shape.size();) {
     if (shape[i] >= '0' && shape[i] <= '9') {
       // Digits accumulate only while the dimension can still fit in the file's bytes.
       std::uintmax_t dim = 0;
       for (; i < shape.size() && shape[i] >= '0' && shape[i] <= '9'; ++i) {
-        DIFFUSE_REQUIRE(dim <= available / 10, "read_npy", "shape is larger than the file", shape,
+        DIFFUSE_REQUIRE(dim <= available / 10, api, "shape is larger than the file", shape,
                         "dimensions that fit in " + std::to_string(available) + " bytes");
         dim = dim * 10 + static_cast<std::uintmax_t>(shape[i] - '0');
       }
-      dims.push_back(static_cast<Index>(dim));
+      array.shape.push_back(static_cast<Index>(dim));
     } else {
       ++i;
     }
   }
-  DIFFUSE_REQUIRE(dims.size() == 1 || dims.size() == 2, "read_npy", "unsupported number of dimensions", shape,
-                  "(n,) or (n, d)");
-  const Index n = dims[0], d = dims.size() == 2 ? dims[1] : 1;
-  const std::size_t item = is_f4 ? 4 : 8;
+  DIFFUSE_REQUIRE(!array.shape.empty() && array.shape.size() <= max_dims, api, "unsupported number of dimensions", shape,
+                  dims_expected);
+  const std::size_t item = array.is_f4 ? 4 : 8;
   const std::uintmax_t data_bytes = available - header_size;
-  DIFFUSE_REQUIRE(d == 0 || static_cast<std::uintmax_t>(n) <= data_bytes / item / static_cast<std::uintmax_t>(d), "read_npy",
-                  "truncated data (shape " + shape + " needs more bytes than the file has)", data_bytes,
-                  "n * d * " + std::to_string(item) + " bytes of data");
-  const std::size_t count = static_cast<std::size_t>(n * d);
-  std::string bytes(count * item, '\0');
-  file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  DIFFUSE_REQUIRE(file.gcount() == static_cast<std::streamsize>(bytes.size()), "read_npy", "truncated data", name,
-                  std::to_string(bytes.size()) + " bytes of data");
-  if constexpr (std::endian::native == std::endian::big) detail::swap_item_bytes(bytes.data(), count, item);
-  auto as_batch = [&](const auto* values) -> Matrix<S> {
-    using T = std::remove_cv_t<std::remove_pointer_t<decltype(values)>>;
-    // C order (n, d) is a column-major d x n matrix; Fortran order is a column-major n x d one.
-    if (!fortran) return Eigen::Map<const Matrix<T>>(values, d, n).template cast<S>();
-    return Eigen::Map<const Matrix<T>>(values, n, d).transpose().template cast<S>();
-  };
-  if (is_f4) {
-    std::vector<float> values(count);
-    std::memcpy(values.data(), bytes.data(), bytes.size());
-    return as_batch(values.data());
+  // count = Π shape, each factor checked against what the data can hold (no overflow).
+  std::uintmax_t count = 1;
+  for (const Index dim : array.shape) {
+    const auto u = static_cast<std::uintmax_t>(dim);
+    DIFFUSE_REQUIRE(u == 0 || count <= data_bytes / item / u, api,
+                    "truncated data (shape " + shape + " needs more bytes than the file has)", data_bytes,
+                    "the product of the shape times " + std::to_string(item) + " bytes of data");
+    count *= u;
   }
-  std::vector<double> values(count);
-  std::memcpy(values.data(), bytes.data(), bytes.size());
-  return as_batch(values.data());
+  array.bytes.assign(static_cast<std::size_t>(count) * item, '\0');
+  file.read(array.bytes.data(), static_cast<std::streamsize>(array.bytes.size()));
+  DIFFUSE_REQUIRE(file.gcount() == static_cast<std::streamsize>(array.bytes.size()), api, "truncated data", name,
+                  std::to_string(array.bytes.size()) + " bytes of data");
+  if constexpr (std::endian::native == std::endian::big) detail::swap_item_bytes(array.bytes.data(), static_cast<std::size_t>(count), item);
+  return array;
+}
+
+/// The data of `array` as a vector of T (float32 data for T = float, float64 for T = double).
+template <class T>
+std::vector<T> npy_values(const NpyArray& array) {
+  std::vector<T> values(array.bytes.size() / sizeof(T));
+  std::memcpy(values.data(), array.bytes.data(), array.bytes.size());
+  return values;
+}
+
+}  // namespace detail
+
+/// Reads a float32 or float64 .npy file (any version, C or Fortran order, 1-D or 2-D) as a d x n
+/// batch of S: shape (n, d) gives d x n, shape (n,) gives 1 x n. Throws diffuse::Error for a
+/// missing or truncated file, a bad header, another dtype or more than two dimensions.
+template <class S = double>
+Matrix<S> read_npy(const std::filesystem::path& path) {
+  const detail::NpyArray array = detail::read_npy_array(path, "read_npy", 2, "(n,) or (n, d)");
+  const Index n = array.shape[0], d = array.shape.size() == 2 ? array.shape[1] : 1;
+  auto as_batch = [&](const auto& values) -> Matrix<S> {
+    using T = typename std::remove_cvref_t<decltype(values)>::value_type;
+    // C order (n, d) is a column-major d x n matrix; Fortran order is a column-major n x d one.
+    if (!array.fortran) return Eigen::Map<const Matrix<T>>(values.data(), d, n).template cast<S>();
+    return Eigen::Map<const Matrix<T>>(values.data(), n, d).transpose().template cast<S>();
+  };
+  return array.is_f4 ? as_batch(detail::npy_values<float>(array)) : as_batch(detail::npy_values<double>(array));
 }
 
 }  // namespace diffuse

@@ -38,8 +38,16 @@ class ClassifierFreeGuidance {
     m_null = Matrix<S>::Constant(m_condition.rows(), m_condition.cols(), null_condition);
   }
 
+  /// Two evaluations of the model per prediction (sample() counts network evaluations).
+  static constexpr int evals_per_predict = 2 * detail::evals_per_predict<M>();
+
   decltype(auto) levels() const { return m_model->levels(); }
   S scale() const { return m_scale; }
+
+  /// The model's own step-start check, where it has one.
+  void check_step_start(S t) const {
+    if constexpr (requires { m_model->check_step_start(t); }) m_model->check_step_start(t);
+  }
 
   /// out = ε(x, ∅) + w (ε(x, c) − ε(x, ∅)), and the same for x0. x must have as many columns as
   /// the condition.

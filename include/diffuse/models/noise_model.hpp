@@ -101,6 +101,18 @@ class NoiseModel {
   /// The noise-level input row value at time t.
   S noise_input(S t) const { return diffuse::noise_input(m_options, m_levels, t); }
 
+  /// Throws diffuse::Error where a step cannot start at t: ε-, score- and EDM-parameterised
+  /// outputs give x0 by dividing by α(t), so they need α(t) > 0 (a zero-terminal-SNR schedule's
+  /// last step has α = 0: train with Parameterisation::v there). sample() calls it for every step.
+  void check_step_start(S t) const {
+    const Parameterisation p = m_options.parameterisation;
+    if (p != Parameterisation::eps && p != Parameterisation::score && p != Parameterisation::edm) return;
+    DIFFUSE_REQUIRE(m_levels.alpha(t) > S(0), "sample",
+                    "the model cannot start a step at t = " + detail::to_text(t) +
+                        ": its parameterisation divides by alpha(t), which is 0 there",
+                    m_levels.alpha(t), "alpha(t) > 0 (start below this t, or use Parameterisation::v or x0)");
+  }
+
   /// out = (x0, ε) predicted by the network at time t; one network evaluation.
   void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
     const Index d = x.rows(), n = x.cols(), c = m_condition.rows();

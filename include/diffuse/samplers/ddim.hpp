@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "diffuse/core/concepts.hpp"
+#include "diffuse/core/noise.hpp"
 #include "diffuse/core/error.hpp"
 #include "diffuse/samplers/sample.hpp"
 
@@ -18,12 +19,16 @@ namespace diffuse {
 /// DDIM sampler with stochasticity η ≥ 0, on any time sub-sequence (ddim_timesteps) or any
 /// NoiseLevels. Optional clipping of x̂0 to [−clip_x0, clip_x0] (ε̂ is then recomputed from the
 /// clipped x̂0). One evaluation per step.
+/// Draws: with η > 0, one d x n draw per step after the model call, only where σ_η > 0 (none on
+/// the last step to ᾱ = 1); with draws = every_step, one at every step whenever η > 0, as
+/// diffusers' DDIMScheduler (its variance_noise is drawn even where σ_η = 0).
 template <class S = double>
 struct Ddim {
   using Scalar = S;
   static constexpr int evals_per_step = 1;
   S eta = 0;                          ///< 0: deterministic; 1: DDPM-like ancestral noise
   std::optional<S> clip_x0 = {};      ///< clip x̂0 to [−c, c] when set
+  NoiseDraws draws = NoiseDraws::when_used;  ///< when a draw happens (see above)
   struct Workspace {
     Prediction<S> pred;
     Matrix<S> noise;
@@ -35,8 +40,8 @@ struct Ddim {
     if (clip_x0) check_positive("Ddim", "clip_x0", *clip_x0);
   }
 
-  template <Denoiser D>
-  void step(D& model, Matrix<S>& x, S t, S s, Rng& rng) {
+  template <Denoiser D, NoiseSource<S> Noise>
+  void step(D& model, Matrix<S>& x, S t, S s, Noise& noise) {
     const auto& lv = model.levels();
     model.predict(x, t, work.pred);
     const S a_t = lv.alpha(t), s_t = lv.sigma(t), a_s = lv.alpha(s), s_s = lv.sigma(s);
@@ -51,8 +56,9 @@ struct Ddim {
     }
     // x_s = α_s x̂0 + √(σ_s² − σ_η²) ε̂ + σ_η z
     x = a_s * work.pred.x0 + std::sqrt(std::max(s_s * s_s - s_eta * s_eta, S(0))) * work.pred.eps;
-    if (s_eta <= S(0)) return;
-    detail::fill_noise(rng, work.noise, x.rows(), x.cols());
+    const bool draw = s_eta > S(0) || (draws == NoiseDraws::every_step && eta > S(0));
+    if (!draw) return;
+    detail::fill_noise(noise, work.noise, x.rows(), x.cols());
     x += s_eta * work.noise;
   }
 };

@@ -22,18 +22,21 @@ enum class DdpmVariance {
 
 /// DDPM ancestral sampler: x_s = posterior mean at x̂0 + √variance z. Works on any NoiseLevels;
 /// on a DiscreteSchedule use the grid T−1, …, 0, −1 (ddim_timesteps(T, T)). One evaluation per step.
+/// Draws: one d x n draw per step, after the model call, only where the step's variance is
+/// positive — none on the last step to σ = 0, as diffusers' DDPMScheduler (noise only for t > 0).
 template <class S = double>
 struct Ddpm {
   using Scalar = S;
   static constexpr int evals_per_step = 1;
+  static constexpr bool noise_to_data_only = true;
   DdpmVariance variance = DdpmVariance::fixed_small;  ///< reverse-step variance
   struct Workspace {
     Prediction<S> pred;
     Matrix<S> noise;
   } work = {};
 
-  template <Denoiser D>
-  void step(D& model, Matrix<S>& x, S t, S s, Rng& rng) {
+  template <Denoiser D, NoiseSource<S> Noise>
+  void step(D& model, Matrix<S>& x, S t, S s, Noise& noise) {
     const auto& lv = model.levels();
     model.predict(x, t, work.pred);
     const S a_t = lv.alpha(t), s_t = lv.sigma(t), a_s = lv.alpha(s), s_s = lv.sigma(s);
@@ -42,7 +45,7 @@ struct Ddpm {
     // x_s = α_{t|s} σ_s²/σ_t² x_t + α_s σ²_{t|s}/σ_t² x̂0 + √var z
     x = (a_ts * s_s * s_s / (s_t * s_t)) * x + (a_s * var_ts / (s_t * s_t)) * work.pred.x0;
     if (var <= S(0)) return;
-    detail::fill_noise(rng, work.noise, x.rows(), x.cols());
+    detail::fill_noise(noise, work.noise, x.rows(), x.cols());
     x += std::sqrt(var) * work.noise;
   }
 };

@@ -30,8 +30,8 @@ struct DpmSolverPP2M {
   /// Forgets the previous step (starts a new trajectory).
   void reset(std::span<const S>) { work.has_prev = false; }
 
-  template <Denoiser D>
-  void step(D& model, Matrix<S>& x, S t, S s, Rng&) {
+  template <Denoiser D, class Noise>
+  void step(D& model, Matrix<S>& x, S t, S s, Noise&) {
     const auto& lv = model.levels();
     model.predict(x, t, work.pred);
     const S sigma_s = lv.sigma(s);

@@ -19,6 +19,7 @@ enum class LangevinForm {
 /// Annealed Langevin sampler for NCSN. step(t, t_next) runs steps_per_level Langevin steps at the
 /// level t (score s = −ε̂/σ(t)) and ignores t_next, so a grid σ_1 > … > σ_L > 0 (e.g.
 /// geometric_sigmas with append_zero) visits every level once. steps_per_level evaluations per step.
+/// Draws: steps_per_level d x n draws per step, one per Langevin step (after its model call).
 template <class S = double>
 struct AnnealedLangevin {
   using Scalar = S;
@@ -39,15 +40,15 @@ struct AnnealedLangevin {
     check_positive("AnnealedLangevin", "sigma_ref", sigma_ref);
   }
 
-  template <Denoiser D>
-  void step(D& model, Matrix<S>& x, S t, S /*t_next*/, Rng& rng) {
+  template <Denoiser D, NoiseSource<S> Noise>
+  void step(D& model, Matrix<S>& x, S t, S /*t_next*/, Noise& noise) {
     const S sigma = model.levels().sigma(t);
     const S a = step_size * (sigma / sigma_ref) * (sigma / sigma_ref);
     const S drift = form == LangevinForm::overdamped ? a : a / 2;
     const S kick = form == LangevinForm::overdamped ? std::sqrt(2 * a) : std::sqrt(a);
     for (int k = 0; k < steps_per_level; ++k) {
       model.predict(x, t, work.pred);
-      detail::fill_noise(rng, work.noise, x.rows(), x.cols());
+      detail::fill_noise(noise, work.noise, x.rows(), x.cols());
       // x ← x + drift · s + kick · z, with s = −ε̂/σ
       x += (-drift / sigma) * work.pred.eps + kick * work.noise;
     }

@@ -9,6 +9,7 @@
 // step x_t = a x_s + b ξ of the noise levels (a = α_t/α_s, b² = σ_t² − a² σ_s²),
 // x_s = (2 − a) x_t + b² s + b z. Euler–Maruyama predictor: the reverse SDE step of reverse_sde.hpp.
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <utility>
@@ -27,9 +28,14 @@ enum class Predictor {
 
 /// Predictor–corrector sampler: corrector_steps Langevin steps at t (target SNR `snr`), then the
 /// predictor to t_next. corrector_steps + 1 evaluations per step.
+/// Draws: corrector_steps + 1 d x n draws per step, every step: one per corrector step (after its
+/// model call), then one for the predictor — score_sde's order (corrector, then predictor).
+/// Where the predicted score is zero (ε̂ = 0) the corrector step size is taken as 0: its draw is
+/// made but not used.
 template <class S = double>
 struct PredictorCorrector {
   using Scalar = S;
+  static constexpr bool noise_to_data_only = true;
   Predictor predictor = Predictor::reverse_diffusion;  ///< predictor step
   int corrector_steps = 1;                             ///< M, Langevin steps per time step
   S snr = S(0.16);                                     ///< r, target signal-to-noise ratio
@@ -45,16 +51,17 @@ struct PredictorCorrector {
     check_positive("PredictorCorrector", "snr", snr);
   }
 
-  template <Denoiser D>
-  void step(D& model, Matrix<S>& x, S t, S t_next, Rng& rng) {
+  template <Denoiser D, NoiseSource<S> Noise>
+  void step(D& model, Matrix<S>& x, S t, S t_next, Noise& noise) {
     using Levels = std::remove_cvref_t<decltype(model.levels())>;
     const auto& lv = model.levels();
     const S sigma = lv.sigma(t);
     for (int j = 0; j < corrector_steps; ++j) {
       model.predict(x, t, work.pred);
-      detail::fill_noise(rng, work.noise, x.rows(), x.cols());
+      detail::fill_noise(noise, work.noise, x.rows(), x.cols());
       // s = −ε̂/σ, so ‖s‖ = ‖ε̂‖/σ
       const S score_norm = work.pred.eps.colwise().norm().mean() / sigma;
+      if (!(score_norm > S(0))) continue;
       const S noise_norm = work.noise.colwise().norm().mean();
       const S ratio = snr * noise_norm / score_norm;
       const S eps_l = 2 * ratio * ratio;
@@ -62,10 +69,12 @@ struct PredictorCorrector {
       x += (-eps_l / sigma) * work.pred.eps + std::sqrt(2 * eps_l) * work.noise;
     }
     model.predict(x, t, work.pred);
-    detail::fill_noise(rng, work.noise, x.rows(), x.cols());
+    detail::fill_noise(noise, work.noise, x.rows(), x.cols());
     if (predictor == Predictor::reverse_diffusion) {
       const S a = lv.alpha(t) / lv.alpha(t_next), s_next = lv.sigma(t_next);
-      const S b2 = sigma * sigma - a * a * s_next * s_next;
+      // b² = α_t² (σ̃_t² − σ̃_s²) >= 0 on a grid of decreasing noise (sample() checks); the max
+      // only absorbs rounding where two levels are equal.
+      const S b2 = std::max(sigma * sigma - a * a * s_next * s_next, S(0));
       // x_s = (2 − a) x_t + b² s + b z
       x = (2 - a) * x - (b2 / sigma) * work.pred.eps + std::sqrt(b2) * work.noise;
       return;

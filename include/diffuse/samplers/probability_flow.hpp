@@ -30,9 +30,9 @@ struct ProbabilityFlow {
     Matrix<S> k1, k2, k3, k4, probe;
   } work = {};
 
-  template <Denoiser D>
+  template <Denoiser D, class Noise>
     requires Process<std::remove_cvref_t<decltype(std::declval<D&>().levels())>>
-  void step(D& model, Matrix<S>& x, S t, S t_next, Rng&) {
+  void step(D& model, Matrix<S>& x, S t, S t_next, Noise&) {
     const S h = t_next - t;
     velocity(model, x, t, work.k1);
     switch (method) {

@@ -11,7 +11,10 @@
 // Steps are indexed t = 0..T−1 as in the seeds' code (t = 0 is the first noising step). The
 // schedule models NoiseLevels with t = step index: alpha(t) = √ᾱ_t, sigma(t) = √(1 − ᾱ_t); the
 // extra index t = −1 means clean data (alpha = 1, sigma = 0), so a sampling grid T−1, …, 0, −1
-// ends on the data.
+// ends on the data. A fractional step t ∈ (0, T−1) interpolates log σ̃, σ̃ = σ/α = √((1 − ᾱ)/ᾱ),
+// linearly between its two neighbouring steps (k-diffusion's t_to_sigma), with α = 1/√(1 + σ̃²)
+// and σ = σ̃ α; time_of_sigma is its inverse (k-diffusion's sigma_to_t, diffusers' _sigma_to_t),
+// so σ-space samplers and fractional timesteps (diffusers' Euler with Karras σ) run on the chain.
 
 #include <algorithm>
 #include <cmath>
@@ -119,22 +122,50 @@ class DiscreteSchedule {
     m_posterior_log_variances_clipped = log_post_var.cast<S>();
     m_posterior_mean_coef_x0 = coef_x0.cast<S>();
     m_posterior_mean_coef_xt = coef_xt.cast<S>();
+    // log σ̃_t = log(√(1 − ᾱ_t)/√ᾱ_t), with the same operations as sigma(t)/alpha(t) in double, so
+    // that an integer step's σ̃ maps back to exactly that step.
+    // (std::log, not Eigen's vectorised log, which may differ in the last bit)
+    m_log_sigma_ratios.resize(T);
+    for (Index t = 0; t < T; ++t) m_log_sigma_ratios(t) = std::log(std::sqrt(1 - ab(t)) / std::sqrt(ab(t)));
   }
 
   /// Number of training steps T.
   int steps() const { return static_cast<int>(m_betas.size()); }
 
-  /// α(t) = √ᾱ_t for t = 0..T−1, and 1 at t = −1 (clean data). Throws diffuse::Error unless t is
-  /// an integer in [−1, T−1].
+  /// α(t) = √ᾱ_t for t = 0..T−1, 1 at t = −1 (clean data), and 1/√(1 + σ̃(t)²) at a fractional
+  /// t ∈ (0, T−1). Throws diffuse::Error for t outside [−1, T−1] or fractional in (−1, 0).
   S alpha(S t) const {
+    if (is_fractional(t)) return static_cast<S>(1 / std::sqrt(1 + square(interpolated_sigma_ratio(t))));
     const Index i = index(t);
     return i < 0 ? S(1) : m_sqrt_alpha_bars(i);
   }
-  /// σ(t) = √(1 − ᾱ_t) for t = 0..T−1, and 0 at t = −1.
+  /// σ(t) = √(1 − ᾱ_t) for t = 0..T−1, 0 at t = −1, and σ̃ α = 1/√(1 + 1/σ̃²) at a fractional t.
   S sigma(S t) const {
+    if (is_fractional(t)) return static_cast<S>(1 / std::sqrt(1 + 1 / square(interpolated_sigma_ratio(t))));
     const Index i = index(t);
     return i < 0 ? S(0) : m_sqrt_one_minus_alpha_bars(i);
   }
+
+  /// The step t ∈ [0, T−1] whose σ̃(t) = σ/α is `sigma_ratio`: linear interpolation in log σ̃
+  /// between the two neighbouring steps, clamped to [0, T−1] outside the chain's range (as
+  /// k-diffusion's sigma_to_t and diffusers' _sigma_to_t). Integer steps map back exactly.
+  S time_of_sigma(S sigma_ratio) const {
+    const Index T = m_log_sigma_ratios.size();
+    if (T == 1) return S(0);
+    const double log_sigma = std::log(static_cast<double>(sigma_ratio));
+    // low = the last step with log σ̃_low <= log σ (0 when there is none), at most T − 2
+    const double* begin = m_log_sigma_ratios.data();
+    const Index above = std::upper_bound(begin, begin + T, log_sigma) - begin;
+    const Index low = std::clamp<Index>(above - 1, 0, T - 2);
+    const double lo = m_log_sigma_ratios(low), hi = m_log_sigma_ratios(low + 1);
+    const double w = std::clamp((lo - log_sigma) / (lo - hi), 0.0, 1.0);
+    // t = (1 − w) low + w (low + 1)
+    return static_cast<S>((1 - w) * double(low) + w * double(low + 1));
+  }
+
+  /// σ̃_min = σ̃(0) and σ̃_max = σ̃(T−1) of the chain (σ̃_max is +∞ for a zero-terminal-SNR schedule).
+  S sigma_ratio_min() const { return static_cast<S>(std::exp(m_log_sigma_ratios(0))); }
+  S sigma_ratio_max() const { return static_cast<S>(std::exp(m_log_sigma_ratios(m_log_sigma_ratios.size() - 1))); }
 
   const Vector<S>& betas() const { return m_betas; }                        ///< β_t
   const Vector<S>& alphas() const { return m_alphas; }                      ///< α_t = 1 − β_t (per step, not cumulative)
@@ -153,15 +184,33 @@ class DiscreteSchedule {
  private:
   // The step index t as an integer in [−1, T−1]; one comparison per call, so samplers and
   // objectives that index past the chain throw instead of reading out of bounds.
+  static double square(double v) { return v * v; }
+
+  // A step strictly between two integers of (0, T−1); −1, the integers and anything out of range
+  // go to index(), which throws for the latter.
+  bool is_fractional(S t) const {
+    return t > S(0) && t < S(m_betas.size() - 1) && t != std::nearbyint(t);
+  }
+
+  // σ̃(t) = exp((1 − w) log σ̃_⌊t⌋ + w log σ̃_⌈t⌉), w = t − ⌊t⌋ (k-diffusion's t_to_sigma).
+  double interpolated_sigma_ratio(S t) const {
+    const double floor = std::floor(static_cast<double>(t)), w = static_cast<double>(t) - floor;
+    const auto low = static_cast<Index>(floor);
+    return std::exp((1 - w) * m_log_sigma_ratios(low) + w * m_log_sigma_ratios(low + 1));
+  }
+
   Index index(S t) const {
     DIFFUSE_REQUIRE(t >= S(-1) && t <= S(m_betas.size() - 1) && t == std::nearbyint(t), "DiscreteSchedule",
-                    "step index is out of range", t, "an integer in [-1, " + std::to_string(m_betas.size() - 1) + "]");
+                    "step index is out of range", t,
+                    "an integer in [-1, " + std::to_string(m_betas.size() - 1) + "] or a fractional step in (0, " +
+                        std::to_string(m_betas.size() - 1) + ")");
     return static_cast<Index>(t);
   }
 
   Vector<S> m_betas, m_alphas, m_alpha_bars, m_alpha_bars_prev, m_sqrt_alpha_bars,
       m_sqrt_one_minus_alpha_bars, m_posterior_variances, m_posterior_log_variances_clipped,
       m_posterior_mean_coef_x0, m_posterior_mean_coef_xt;
+  Vector<double> m_log_sigma_ratios;  // log σ̃_t, increasing in t
 };
 
 static_assert(NoiseLevels<DiscreteSchedule<double>>);

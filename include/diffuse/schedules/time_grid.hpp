@@ -69,6 +69,22 @@ std::vector<S> geometric_sigmas(double sigma_max, double sigma_min, int levels, 
   return grid;
 }
 
+/// Exponential σ grid (k-diffusion's get_sigmas_exponential): log σ_i = log σ_max + i/(N−1)
+/// (log σ_min − log σ_max) for i = 0..N−1 (N = levels ≥ 2), then 0 when append_zero.
+template <class S = double>
+std::vector<S> exponential_sigmas(int levels, double sigma_min, double sigma_max, bool append_zero = true) {
+  check_at_least("exponential_sigmas", "levels", levels, 2);
+  check_positive("exponential_sigmas", "sigma_min", sigma_min);
+  DIFFUSE_REQUIRE(std::isfinite(sigma_max) && sigma_max > sigma_min, "exponential_sigmas",
+                  "sigma_max must exceed sigma_min", sigma_max, "> sigma_min = " + detail::to_text(sigma_min));
+  const double hi = std::log(sigma_max), lo = std::log(sigma_min);
+  std::vector<S> grid;
+  grid.reserve(static_cast<std::size_t>(levels) + 1);
+  for (int i = 0; i < levels; ++i) grid.push_back(static_cast<S>(std::exp(hi + i * (lo - hi) / (levels - 1))));
+  if (append_zero) grid.push_back(S(0));
+  return grid;
+}
+
 /// How DDIM picks `steps` of the T training steps.
 enum class Spacing {
   leading,   ///< t = k ⌊T/N⌋, k = N−1..0 (DDIM paper, diffusers "leading"; never visits T−1)

@@ -1,0 +1,99 @@
+// Rows of the bad-input table for noise sources (replayed and recorded draws, their NPY files),
+// the σ-space view, the σ-space samplers and what sample() checks between a sampler, a model and
+// a grid. Add a row under the header that declares the entry point.
+#include "bad_input.hpp"
+
+#include <span>
+#include <vector>
+
+#include <diffuse/core/noise.hpp>
+#include <diffuse/distributions/gaussian_mixture.hpp>
+#include <diffuse/io/noise_file.hpp>
+#include <diffuse/models/noise_model.hpp>
+#include <diffuse/models/oracle.hpp>
+#include <diffuse/models/sigma_view.hpp>
+#include <diffuse/nn/seed_networks.hpp>
+#include <diffuse/processes/vp.hpp>
+#include <diffuse/samplers.hpp>
+#include <diffuse/schedules.hpp>
+
+namespace reliability {
+
+namespace {
+
+using diffuse::Rng;
+using Draws = std::vector<diffuse::Matrix<double>>;
+
+diffuse::OracleDenoiser<diffuse::SigmaLevels<double>> sigma_oracle() {
+  return {diffuse::GaussianMixture<double>(mat(2, 2, 1), diffuse::Vector<double>::Constant(2, 0.5),
+                                           diffuse::Vector<double>::Ones(2)),
+          diffuse::SigmaLevels<double>()};
+}
+
+// Runs sample() with `sampler` on the σ-space oracle along a 3-level Karras grid, drawing from `noise`.
+template <class Smp, class Noise>
+void sample_sigma(Smp sampler, Noise&& noise, diffuse::Matrix<double> x = mat(2, 4)) {
+  auto oracle = sigma_oracle();
+  const auto grid = diffuse::karras_sigmas(3, {.sigma_min = 0.01, .sigma_max = 10});
+  diffuse::sample(sampler, oracle, x, std::span<const double>(grid), noise);
+}
+
+}  // namespace
+
+std::vector<BadInput> bad_inputs_noise() {
+  return {
+      // ---- noise sources ----------------------------------------------------------------------
+      {"core/noise.hpp", "ReplayNoise", "fewer draws than the sampler takes",
+       [] { sample_sigma(diffuse::EdmEuler<double>{.draws = diffuse::NoiseDraws::every_step}, diffuse::ReplayNoise(Draws(2, mat(2, 4)))); }},
+      {"core/noise.hpp", "ReplayNoise", "a draw of another shape (n x d instead of d x n)",
+       [] { sample_sigma(diffuse::EdmEuler<double>{.draws = diffuse::NoiseDraws::every_step}, diffuse::ReplayNoise(Draws(3, mat(4, 2)))); }},
+      {"io/noise_file.hpp", "write_noise_npy", "no draws", [] { diffuse::write_noise_npy(scratch("none.npy"), {}); }},
+      {"io/noise_file.hpp", "write_noise_npy", "draws of two shapes",
+       [] { diffuse::write_noise_npy(scratch("mixed.npy"), {mat(2, 3), mat(3, 2)}); }},
+      {"io/noise_file.hpp", "write_noise_npy", "an unwritable path", [] { diffuse::write_noise_npy(unwritable("n.npy"), {mat(2, 3)}); }},
+      {"io/noise_file.hpp", "read_noise_npy", "a missing file", [] { diffuse::read_noise_npy(scratch("missing_noise.npy")); }},
+      {"io/noise_file.hpp", "read_noise_npy", "a 1-D file",
+       [] {
+         diffuse::read_noise_npy(file_with("flat_noise.npy", diffuse::detail::npy_header("<f8", {3}) + std::string(24, '\0')));
+       }},
+      {"io/noise_file.hpp", "read_noise_npy", "a 4-D file",
+       [] {
+         diffuse::read_noise_npy(file_with("four_d.npy", diffuse::detail::npy_header("<f8", {1, 1, 1, 1}) + std::string(8, '\0')));
+       }},
+      // ---- the σ-space view and its samplers --------------------------------------------------
+      {"models/sigma_view.hpp", "SigmaView", "the sigma range of a model on SigmaLevels",
+       [] {
+         auto oracle = sigma_oracle();
+         diffuse::SigmaView view(oracle);
+         view.karras_sigmas(10);
+       }},
+      {"samplers/edm_euler.hpp", "EdmEuler", "s_churn = -1", [] { sample_sigma(diffuse::EdmEuler<double>{.s_churn = -1}, Rng(1)); }},
+      {"samplers/edm_euler.hpp", "EdmEuler", "s_noise = NaN", [] { diffuse::EdmEuler<float>{.s_noise = float(nan)}.validate(); }},
+      {"schedules/time_grid.hpp", "exponential_sigmas", "levels = 1", [] { diffuse::exponential_sigmas(1, 0.01, 10); }},
+      {"schedules/time_grid.hpp", "exponential_sigmas", "sigma_min = 0", [] { diffuse::exponential_sigmas(5, 0.0, 10); }},
+      {"schedules/time_grid.hpp", "exponential_sigmas", "sigma_max below sigma_min", [] { diffuse::exponential_sigmas(5, 1.0, 0.5); }},
+      // ---- a sampler against its model and grid -----------------------------------------------
+      {"samplers/sample.hpp", "sample", "an ancestral sampler on a grid that adds noise",
+       [] {
+         diffuse::OracleDenoiser oracle(diffuse::GaussianMixture<double>(mat(2, 1), diffuse::Vector<double>::Ones(1),
+                                                                         diffuse::Vector<double>::Ones(1)),
+                                        diffuse::VpProcess<double>());
+         diffuse::Matrix<double> x = mat(2, 3);
+         const std::vector<double> up = {0.1, 0.5};
+         Rng r(1);
+         diffuse::sample(diffuse::PredictorCorrector<double>{}, oracle, x, std::span<const double>(up), r);
+       }},
+      {"samplers/sample.hpp", "sample", "an eps-model starting a step where alpha = 0 (zero terminal SNR)",
+       [] {
+         Rng r(1);
+         auto net = diffuse::tiny_diffusion_mlp<double>(r);
+         const diffuse::DiscreteSchedule<double> zero_snr(diffuse::rescale_zero_terminal_snr(diffuse::linear_betas(20, 1e-4, 0.02)));
+         diffuse::NoiseModel model(net, zero_snr, {.input = diffuse::NoiseInput::normalised_step, .train_steps = 20});
+         diffuse::Matrix<double> x = mat(2, 3);
+         const auto grid = diffuse::ddim_timesteps(20, 5);
+         diffuse::sample(diffuse::Ddim<double>{}, model, x, std::span<const double>(grid), r);
+       }},
+  };
+}
+
+}  // namespace reliability
