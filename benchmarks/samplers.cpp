@@ -74,6 +74,30 @@ void oracle_edm_heun(benchmark::State& state) {
   run_steps(state, EdmHeun<float>{}, model, 1.0f, 0.8f);
 }
 
+// The σ-space family, one entry each, on the oracle in σ-space (multistep samplers after a warm-up step).
+template <class Smp>
+void oracle_sigma_space(benchmark::State& state, Smp sampler) {
+  OracleDenoiser<SigmaLevels<float>> model(cross(), {});
+  run_steps(state, sampler, model, 1.0f, 0.8f);
+}
+void oracle_edm_euler(benchmark::State& state) { oracle_sigma_space(state, EdmEuler<float>{}); }
+void oracle_euler_ancestral(benchmark::State& state) { oracle_sigma_space(state, EulerAncestral<float>{}); }
+void oracle_dpm_2(benchmark::State& state) { oracle_sigma_space(state, Dpm2<float>{}); }
+void oracle_dpm_2_ancestral(benchmark::State& state) { oracle_sigma_space(state, Dpm2Ancestral<float>{}); }
+void oracle_lms(benchmark::State& state) { oracle_sigma_space(state, Lms<float>{}); }
+void oracle_dpmpp_2s_ancestral(benchmark::State& state) { oracle_sigma_space(state, DpmSolverPP2SAncestral<float>{}); }
+void oracle_dpmpp_sde(benchmark::State& state) { oracle_sigma_space(state, DpmSolverPPSde<float>{}); }
+void oracle_dpmpp_2m_sde(benchmark::State& state) { oracle_sigma_space(state, DpmSolverPP2MSde<float>{}); }
+void oracle_dpmpp_3m_sde(benchmark::State& state) { oracle_sigma_space(state, DpmSolverPP3MSde<float>{}); }
+// One run of DPM-Solver-fast with a budget of 10 evaluations from σ = 1 to 0.8 per iteration.
+void oracle_dpm_fast_10(benchmark::State& state) { oracle_sigma_space(state, DpmSolverFast<float>{.nfe = 10}); }
+// A DDPM model through the σ-space view: the view's own cost on top of the oracle.
+void oracle_view_edm_heun(benchmark::State& state) {
+  OracleDenoiser model(cross(), schedule());
+  SigmaView view(model);
+  run_steps(state, EdmHeun<float>{}, view, view.sigma_of(30.0f), view.sigma_of(29.5f));
+}
+
 // Seed 000's TinyDiffusionMLP (34 -> 96 -> 96 -> 96 -> 2, SiLU) predicting ε with input t/(T−1).
 void network_ddim(benchmark::State& state) {
   Rng rng(3);
@@ -98,6 +122,17 @@ BENCHMARK(oracle_reverse_sde)->Unit(benchmark::kMillisecond);
 BENCHMARK(oracle_probability_flow_heun)->Unit(benchmark::kMillisecond);
 BENCHMARK(oracle_predictor_corrector)->Unit(benchmark::kMillisecond);
 BENCHMARK(oracle_edm_heun)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_edm_euler)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_euler_ancestral)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpm_2)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpm_2_ancestral)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_lms)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpmpp_2s_ancestral)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpmpp_sde)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpmpp_2m_sde)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpmpp_3m_sde)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_dpm_fast_10)->Unit(benchmark::kMillisecond);
+BENCHMARK(oracle_view_edm_heun)->Unit(benchmark::kMillisecond);
 BENCHMARK(network_ddim)->Unit(benchmark::kMillisecond);
 BENCHMARK(network_ddpm)->Unit(benchmark::kMillisecond);
 

@@ -196,3 +196,38 @@ TEST_CASE("ReplayNoise names the draw that runs out or has the wrong shape") {
       error_of([&] { sample(EdmEuler<>{.draws = NoiseDraws::every_step}, model, x, grid, ReplayNoise(draws)); });
   CHECK(wrong_shape.find("draw 2 has the wrong shape (got 7x2, expected 2x7") != std::string::npos);
 }
+
+TEST_CASE("the k-diffusion family replays its draws, with the documented count per step") {
+  OracleDenoiser<SigmaLevels<double>> model(sampling_test::cross_mixture(), {});
+  Rng rng(12);
+  const Matrix<double> start = 80 * rng.normal<double>(kDim, kBatch);
+  const auto grid = karras_sigmas(10, {.sigma_min = 0.002, .sigma_max = 80});  // 10 steps, the last to 0
+  const std::vector<double> ends = {80, 0.002};
+  const auto every = NoiseDraws::every_step;
+  // ancestral samplers: one draw per step except the last; eta = 0 draws only with every_step
+  check_replays(EulerAncestral<>{}, model, start, grid, 9, "Euler ancestral");
+  check_replays(EulerAncestral<>{.eta = 0}, model, start, grid, 0, "Euler ancestral, eta = 0");
+  check_replays(EulerAncestral<>{.eta = 0, .draws = every}, model, start, grid, 9, "Euler ancestral, eta = 0, every_step");
+  check_replays(Dpm2Ancestral<>{}, model, start, grid, 9, "DPM-2 ancestral");
+  check_replays(DpmSolverPP2SAncestral<>{.draws = every}, model, start, grid, 9, "DPM++(2S) ancestral");
+  check_replays(Dpm2<>{.s_churn = 20, .draws = every}, model, start, grid, 10, "DPM-2 with churn, every_step");
+  // two draws per step except the last
+  check_replays(DpmSolverPPSde<>{}, model, start, grid, 18, "DPM++ SDE");
+  check_replays(DpmSolverPPSde<>{.eta = 0}, model, start, grid, 0, "DPM++ SDE, eta = 0");
+  check_replays(DpmSolverPPSde<>{.eta = 0, .draws = every}, model, start, grid, 18, "DPM++ SDE, eta = 0, every_step");
+  // multistep SDEs: one per step except the last, none with eta = 0
+  check_replays(DpmSolverPP2MSde<>{}, model, start, grid, 9, "DPM++(2M) SDE");
+  check_replays(DpmSolverPP2MSde<>{.eta = 0}, model, start, grid, 0, "DPM++(2M) SDE, eta = 0");
+  check_replays(DpmSolverPP3MSde<>{}, model, start, grid, 9, "DPM++(3M) SDE");
+  // DPM-Solver-fast: one per own step (nfe = 10: orders 3, 3, 3, 1) where σ_up > 0 — not the
+  // last, which ends at σ_min — or after every step with every_step
+  check_replays(DpmSolverFast<>{.nfe = 10, .eta = 0.5}, model, start, ends, 3, "DPM-Solver-fast, eta = 0.5");
+  check_replays(DpmSolverFast<>{.nfe = 10, .draws = every}, model, start, ends, 4, "DPM-Solver-fast, every_step");
+  // adaptive: one per accepted step with every_step
+  DpmSolverAdaptive<> adaptive{.eta = 0.3, .draws = every};
+  Matrix<double> x = start;
+  Rng same_as_check(11);  // check_replays draws from Rng(11): the accepted steps depend on the noise
+  sample(adaptive, model, x, ends, same_as_check);
+  check_replays(adaptive, model, start, ends, static_cast<std::size_t>(adaptive.work.stats.accepted),
+                "DPM-Solver adaptive, eta = 0.3, every_step");
+}

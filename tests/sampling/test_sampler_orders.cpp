@@ -77,6 +77,63 @@ TEST_CASE("EDM Heun and DPM-Solver++ are second order and DDIM first order on th
   CHECK(std::abs(ddim - 1) < 0.2);
 }
 
+TEST_CASE("the deterministic k-diffusion samplers converge at their orders on the Karras grid") {
+  OracleDenoiser<SigmaLevels<double>> model(sampling_test::cross_mixture(), {});
+  Rng rng(7);
+  const Matrix<double> start = 80 * rng.normal<double>(2, 100);
+  auto grid = [](int n) { return karras_sigmas(n + 1, {.sigma_min = 0.01, .sigma_max = 80, .append_zero = false}); };
+  Matrix<double> reference = start;
+  sample(EdmHeun<>{}, model, reference, grid(4000), rng);
+  const std::vector<int> coarse = {20, 40, 80, 160}, fine = {160, 320, 640};
+  struct Row { const char* name; double slope, order, tolerance; };
+  const Row rows[] = {
+      {"Euler", convergence_slope(EdmEuler<>{}, model, start, grid, reference, fine), 1, 0.2},
+      {"Euler ancestral, eta = 0", convergence_slope(EulerAncestral<>{.eta = 0}, model, start, grid, reference, fine), 1, 0.2},
+      {"DPM-2", convergence_slope(Dpm2<>{}, model, start, grid, reference, coarse), 2, 0.2},
+      {"LMS order 2", convergence_slope(Lms<>{.order = 2}, model, start, grid, reference, coarse), 2, 0.25},
+      {"DPM++(2S), eta = 0", convergence_slope(DpmSolverPP2SAncestral<>{.eta = 0}, model, start, grid, reference, coarse), 2, 0.2},
+      {"DPM++ SDE, eta = 0", convergence_slope(DpmSolverPPSde<>{.eta = 0}, model, start, grid, reference, coarse), 2, 0.2},
+      {"DPM++(2M) SDE midpoint, eta = 0", convergence_slope(DpmSolverPP2MSde<>{.eta = 0}, model, start, grid, reference, coarse), 2, 0.2},
+      {"DPM++(2M) SDE heun, eta = 0",
+       convergence_slope(DpmSolverPP2MSde<>{.eta = 0, .solver = SecondOrder::heun}, model, start, grid, reference, coarse), 2, 0.2},
+  };
+  for (const Row& row : rows) {
+    INFO(row.name << ": slope " << row.slope << ", expected " << row.order);
+    CHECK(std::abs(row.slope - row.order) < row.tolerance);
+  }
+}
+
+TEST_CASE("LMS of order 3 and 4 converge at their orders, and DPM-Solver++(3M) beats (2M), on a smooth problem") {
+  // Third and fourth order need a reference far below their errors and a smooth solution: σ from
+  // 80 down to 0.5 on a wide mixture, steps uniform in log σ, the reference by LMS-4 on 4,000 steps.
+  // DPM-Solver++(3M) starts with a first- and a second-order step (as k-diffusion's, which it
+  // matches to 1e-15), whose O(h²) local error makes it second order globally; its errors are
+  // below DPM-Solver++(2M)'s at every step count.
+  OracleDenoiser<SigmaLevels<double>> model(GaussianMixture<double>(sampling_test::cross_mixture().means(),
+                                                                    Vector<double>::Constant(5, 0.6), Vector<double>::Ones(5)),
+                                            {});
+  Rng rng(8);
+  const Matrix<double> start = 80 * rng.normal<double>(2, 100);
+  auto grid = [](int n) { return exponential_sigmas(n + 1, 0.5, 80, false); };
+  Matrix<double> reference = start;
+  sample(Lms<>{}, model, reference, grid(4000), rng);
+  const std::vector<int> steps = {20, 40, 80, 160};
+  const double lms3 = convergence_slope(Lms<>{.order = 3}, model, start, grid, reference, steps);
+  const double lms4 = convergence_slope(Lms<>{.order = 4}, model, start, grid, reference, steps);
+  const double dpm3 = convergence_slope(DpmSolverPP3MSde<>{.eta = 0}, model, start, grid, reference, steps);
+  INFO("slopes: LMS-3 " << lms3 << ", LMS-4 " << lms4 << ", DPM++(3M) " << dpm3);
+  CHECK(std::abs(lms3 - 3) < 0.35);
+  CHECK(std::abs(lms4 - 4) < 0.5);
+  CHECK(dpm3 > 1.9);
+  for (int n : steps) {
+    Matrix<double> three = start, two = start;
+    sample(DpmSolverPP3MSde<>{.eta = 0}, model, three, grid(n), rng);
+    sample(DpmSolverPP2M<>{}, model, two, grid(n), rng);
+    INFO(n << " steps");
+    CHECK((three - reference).colwise().norm().mean() < (two - reference).colwise().norm().mean());
+  }
+}
+
 TEST_CASE("EDM Heun, DPM-Solver++ and Euler keep their orders through the sigma-space view of a VP model") {
   OracleDenoiser model(sampling_test::cross_mixture(), VpProcess<double>());
   SigmaView view(model);

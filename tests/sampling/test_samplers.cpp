@@ -141,6 +141,34 @@ TEST_CASE("EDM Heun, Euler and DPM-Solver++ through the sigma-space view of DDPM
   }
 }
 
+TEST_CASE("the k-diffusion family in sigma-space matches the mixture") {
+  const auto karras = karras_sigmas(30, {.sigma_min = 0.002, .sigma_max = 80});
+  const std::vector<double> ends = {80, 0.002};
+  for (const Case& c : cases()) {
+    OracleDenoiser<SigmaLevels<double>> model(c.mixture, {});
+    const Matrix<double> start = 80 * c.noise;
+    check_matches(c, EdmEuler<>{}, model, start, karras_sigmas(200, {.sigma_min = 0.002, .sigma_max = 80}), "Euler 200");
+    check_matches(c, EulerAncestral<>{}, model, start, karras_sigmas(200, {.sigma_min = 0.002, .sigma_max = 80}),
+                  "Euler ancestral 200");
+    check_matches(c, Dpm2<>{}, model, start, karras, "DPM-2");
+    check_matches(c, Dpm2<>{.s_churn = 20, .s_min = 0.05, .s_max = 50}, model, start, karras, "DPM-2 with churn");
+    check_matches(c, Dpm2Ancestral<>{}, model, start, karras_sigmas(60, {.sigma_min = 0.002, .sigma_max = 80}), "DPM-2 ancestral 60");
+    check_matches(c, Lms<>{}, model, start, karras, "LMS order 4");
+    check_matches(c, DpmSolverPP2SAncestral<>{}, model, start, karras_sigmas(60, {.sigma_min = 0.002, .sigma_max = 80}),
+                  "DPM++(2S) ancestral 60");
+    check_matches(c, DpmSolverPPSde<>{}, model, start, karras, "DPM++ SDE");
+    check_matches(c, DpmSolverPP2MSde<>{}, model, start, karras_sigmas(60, {.sigma_min = 0.002, .sigma_max = 80}),
+                  "DPM++(2M) SDE midpoint 60");
+    check_matches(c, DpmSolverPP2MSde<>{.solver = SecondOrder::heun}, model, start,
+                  karras_sigmas(60, {.sigma_min = 0.002, .sigma_max = 80}), "DPM++(2M) SDE heun 60");
+    check_matches(c, DpmSolverPP3MSde<>{}, model, start, karras_sigmas(60, {.sigma_min = 0.002, .sigma_max = 80}),
+                  "DPM++(3M) SDE 60");
+    check_matches(c, DpmSolverPP3MSde<>{.eta = 0}, model, start, karras, "DPM++(3M) ODE");
+    check_matches(c, DpmSolverFast<>{.nfe = 30}, model, start, ends, "DPM-Solver-fast, 30 NFE");
+    check_matches(c, DpmSolverAdaptive<>{}, model, start, ends, "DPM-Solver-23 adaptive");
+  }
+}
+
 TEST_CASE("the MMD check has power: a too wide mixture fails it") {
   const Case c = cases().front();
   Matrix<double> means = c.mixture.means();

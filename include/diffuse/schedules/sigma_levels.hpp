@@ -33,4 +33,16 @@ scalar_of<L> log_snr(const L& levels, scalar_of<L> t) {
   return std::log(levels.alpha(t)) - std::log(levels.sigma(t));
 }
 
+/// λ = −log σ, the time variable of DPM-Solver in σ-space (α = 1; k-diffusion's t_fn).
+template <class S>
+S lambda_of_sigma(S sigma) {
+  return -std::log(sigma);
+}
+
+/// σ = e^{−λ}, the inverse of lambda_of_sigma (k-diffusion's sigma_fn).
+template <class S>
+S sigma_of_lambda(S lambda) {
+  return std::exp(-lambda);
+}
+
 }  // namespace diffuse

@@ -13,6 +13,23 @@
 
 namespace diffuse {
 
+namespace detail {
+/// n points from a to b as torch.linspace computes them (the first half counted up from a, the
+/// second half down from b), so that grids built from it match a PyTorch run to the last bit.
+template <class S>
+std::vector<S> torch_linspace(S a, S b, int n) {
+  std::vector<S> v(static_cast<std::size_t>(n));
+  if (n == 1) {
+    v[0] = a;
+    return v;
+  }
+  const S step = (b - a) / S(n - 1);
+  const int half = n / 2;
+  for (int i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = i < half ? a + step * S(i) : b - step * S(n - 1 - i);
+  return v;
+}
+}  // namespace detail
+
 /// steps + 1 equally spaced times from t_start to t_end (either direction).
 template <class S = double>
 std::vector<S> uniform_grid(double t_start, double t_end, int steps) {
@@ -82,6 +99,50 @@ std::vector<S> exponential_sigmas(int levels, double sigma_min, double sigma_max
   grid.reserve(static_cast<std::size_t>(levels) + 1);
   for (int i = 0; i < levels; ++i) grid.push_back(static_cast<S>(std::exp(hi + i * (lo - hi) / (levels - 1))));
   if (append_zero) grid.push_back(S(0));
+  return grid;
+}
+
+/// Polyexponential σ grid (k-diffusion's get_sigmas_polyexponential): with the ramp r_i = (1 −
+/// i/(N−1))^ρ, log σ_i = log σ_min + r_i (log σ_max − log σ_min) for i = 0..N−1, then 0 when
+/// append_zero. ρ = 1 is the exponential grid; larger ρ spends more steps at small σ.
+template <class S = double>
+std::vector<S> polyexponential_sigmas(int levels, double sigma_min, double sigma_max, double rho = 1,
+                                      bool append_zero = true) {
+  check_at_least("polyexponential_sigmas", "levels", levels, 2);
+  check_positive("polyexponential_sigmas", "sigma_min", sigma_min);
+  check_positive("polyexponential_sigmas", "rho", rho);
+  DIFFUSE_REQUIRE(std::isfinite(sigma_max) && sigma_max > sigma_min, "polyexponential_sigmas",
+                  "sigma_max must exceed sigma_min", sigma_max, "> sigma_min = " + detail::to_text(sigma_min));
+  const double lo = std::log(sigma_min), hi = std::log(sigma_max);
+  const std::vector<double> ramp = detail::torch_linspace(1.0, 0.0, levels);
+  std::vector<S> grid;
+  grid.reserve(static_cast<std::size_t>(levels) + 1);
+  for (const double r : ramp) grid.push_back(static_cast<S>(std::exp(std::pow(r, rho) * (hi - lo) + lo)));
+  if (append_zero) grid.push_back(S(0));
+  return grid;
+}
+
+/// Options of the VP σ grid.
+struct VpSigmaGrid {
+  double beta_d = 19.9;    ///< β_d = β_max − β_min
+  double beta_min = 0.1;   ///< β_min
+  double eps_s = 1e-3;     ///< ε_s, the smallest time
+  bool append_zero = true; ///< end the grid at σ = 0
+};
+
+/// The VP σ grid (Karras et al. 2022, Table 1; k-diffusion's get_sigmas_vp): t_i uniform from 1 to
+/// ε_s (N = levels ≥ 2 points), σ_i = √(exp(½ β_d t_i² + β_min t_i) − 1), then 0 when append_zero.
+template <class S = double>
+std::vector<S> vp_sigmas(int levels, VpSigmaGrid options = {}) {
+  check_at_least("vp_sigmas", "levels", levels, 2);
+  check_positive("vp_sigmas", "beta_d", options.beta_d);
+  check_non_negative("vp_sigmas", "beta_min", options.beta_min);
+  DIFFUSE_REQUIRE(options.eps_s > 0 && options.eps_s < 1, "vp_sigmas", "eps_s must lie in (0, 1)", options.eps_s, "0 < eps_s < 1");
+  std::vector<S> grid;
+  grid.reserve(static_cast<std::size_t>(levels) + 1);
+  for (const double t : detail::torch_linspace(1.0, options.eps_s, levels))
+    grid.push_back(static_cast<S>(std::sqrt(std::expm1(options.beta_d * t * t / 2 + options.beta_min * t))));
+  if (options.append_zero) grid.push_back(S(0));
   return grid;
 }
 
