@@ -20,15 +20,8 @@
 #include <Eigen/Core>
 
 #include "diffuse/core/cpu.hpp"
+#include "diffuse/core/simd.hpp"
 #include "diffuse/core/types.hpp"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define DIFFUSE_X86_KERNELS 1
-#define DIFFUSE_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define DIFFUSE_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
-#define DIFFUSE_INLINE inline __attribute__((always_inline))
-#endif
 
 namespace diffuse::detail {
 
@@ -139,31 +132,6 @@ void baseline_block(const GemmBlock<S>& g) {
 // ---- AVX-512: 2 x 12 zmm accumulators (32 x 12 floats, 16 x 12 doubles) ----
 
 template <class S>
-struct Avx512;
-template <>
-struct Avx512<float> {
-  using V = __m512;
-  static constexpr int P = 16;
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V zero() { return _mm512_setzero_ps(); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V load(const float* p) { return _mm512_loadu_ps(p); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V set1(float s) { return _mm512_set1_ps(s); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V add(V a, V b) { return _mm512_add_ps(a, b); }
-};
-template <>
-struct Avx512<double> {
-  using V = __m512d;
-  static constexpr int P = 8;
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V zero() { return _mm512_setzero_pd(); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V load(const double* p) { return _mm512_loadu_pd(p); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V set1(double s) { return _mm512_set1_pd(s); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
-  DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE static V add(V a, V b) { return _mm512_add_pd(a, b); }
-};
-
-template <class S>
 DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE void avx512_micro(Index k, const S* a, const S* b, Index bk, Index bj, S* c,
                                                        Index ldc, const S* addend, Index addend_ld, Index mr,
                                                        Index nr) {
@@ -220,31 +188,6 @@ DIFFUSE_TARGET_AVX512 void avx512_block(const GemmBlock<S>& g) {
 }
 
 // ---- AVX2: 2 x 6 ymm accumulators (16 x 6 floats, 8 x 6 doubles) ----
-
-template <class S>
-struct Avx2;
-template <>
-struct Avx2<float> {
-  using V = __m256;
-  static constexpr int P = 8;
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V zero() { return _mm256_setzero_ps(); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V load(const float* p) { return _mm256_loadu_ps(p); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V set1(float s) { return _mm256_set1_ps(s); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V add(V a, V b) { return _mm256_add_ps(a, b); }
-};
-template <>
-struct Avx2<double> {
-  using V = __m256d;
-  static constexpr int P = 4;
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V zero() { return _mm256_setzero_pd(); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V load(const double* p) { return _mm256_loadu_pd(p); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V set1(double s) { return _mm256_set1_pd(s); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V fmadd(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
-  DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE static V add(V a, V b) { return _mm256_add_pd(a, b); }
-};
 
 template <class S>
 DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE void avx2_micro(Index k, const S* a, const S* b, Index bk, Index bj, S* c,
