@@ -8,12 +8,7 @@
 // same text; a kernel must carry the same target attribute as the operations it calls.
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// GCC 12 warns inside its own AVX-512 intrinsics (the x = x idiom of _mm512_undefined_*, GCC
-// bug 105593) once they are inlined into a translation unit built without AVX-512.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
-#pragma GCC diagnostic pop
 #define DIFFUSE_X86_KERNELS 1
 #define DIFFUSE_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define DIFFUSE_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx2,fma")))
@@ -24,6 +19,12 @@
 
 #if DIFFUSE_X86_KERNELS
 #include "diffuse/core/types.hpp"
+
+// GCC 12 warns inside its own AVX-512 intrinsics (the x = x idiom of _mm512_undefined_*, GCC
+// bug 105593) once they are inlined; the warning is silenced where they are called.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace diffuse::detail {
 
@@ -152,4 +153,6 @@ struct Avx2<double> {
 #undef DIFFUSE_OP
 
 }  // namespace diffuse::detail
+
+#pragma GCC diagnostic pop
 #endif  // DIFFUSE_X86_KERNELS
