@@ -23,8 +23,10 @@
 // GCC 12 warns inside its own AVX-512 intrinsics (the x = x idiom of _mm512_undefined_*, GCC
 // bug 105593) once they are inlined; the warning is silenced where they are called.
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace diffuse::detail {
 

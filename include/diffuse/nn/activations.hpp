@@ -12,7 +12,6 @@
 // and works on whole contiguous matrices (a and c of equal size) with Eigen's vectorised array
 // functions, except SiLU, which has kernels of its own per SIMD level.
 
-#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <numbers>
