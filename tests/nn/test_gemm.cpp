@@ -2,7 +2,7 @@
 // double precision: every tile-edge shape (m, n, k from {1, 2, 3, P ± 1, P, MR ± 1, MR, NR ± 1,
 // NR, 34, 96, 257} of the level's micro-kernel), transposed, row-major and strided operands,
 // adding and overwriting. Versions with the same arithmetic (AVX2 and AVX-512: one FMA per term
-// in the same order) must agree bitwise.
+// in the same order; the baseline too when this file is compiled with FMA) must agree bitwise.
 #include "support/catch.hpp"
 
 #include <algorithm>
@@ -119,9 +119,16 @@ void check_levels() {
           // at most one dimension of 96 or more keeps the test short and still crosses each edge
           if ((m >= 96) + (n >= 96) + (k >= 96) > 1) continue;
           INFO("m " << m << " n " << n << " k " << k);
-          if (level == SimdLevel::avx512 && std::find(levels.begin(), levels.end(), SimdLevel::avx2) != levels.end()) {
+          // the level this one must agree with bitwise, if any: AVX-512 with AVX2, and with the
+          // baseline when that uses FMA
+#if defined(EIGEN_VECTORIZE_FMA)
+          constexpr SimdLevel same_sums = SimdLevel::baseline;
+#else
+          constexpr SimdLevel same_sums = SimdLevel::avx2;
+#endif
+          if (level == SimdLevel::avx512 && std::find(levels.begin(), levels.end(), same_sums) != levels.end()) {
             Outputs<S> a, b;
-            at_level(SimdLevel::avx2, [&] { a = check_shape<S>(m, n, k); });
+            at_level(same_sums, [&] { a = check_shape<S>(m, n, k); });
             at_level(SimdLevel::avx512, [&] { b = check_shape<S>(m, n, k); });
             CHECK(a.z == b.z);
             CHECK(a.z_add == b.z_add);
