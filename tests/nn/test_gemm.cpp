@@ -4,6 +4,7 @@
 // adding and overwriting. Versions with the same arithmetic (AVX2 and AVX-512: one FMA per term
 // in the same order; the baseline too when this file is compiled with FMA) must agree bitwise.
 #include "support/catch.hpp"
+#include "support/simd_levels.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,21 +25,8 @@ using RowMajor = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajo
 template <class S>
 using ColMajor = diffuse::Matrix<S>;
 
-std::vector<SimdLevel> supported_levels() {
-  std::vector<SimdLevel> levels;
-  for (SimdLevel level : {SimdLevel::baseline, SimdLevel::avx2, SimdLevel::avx512})
-    if (level <= diffuse::supported_simd_level()) levels.push_back(level);
-  return levels;
-}
-
-// Runs f at `level`, then restores the level the process started with.
-template <class F>
-void at_level(SimdLevel level, F&& f) {
-  const SimdLevel before = diffuse::simd_level();
-  diffuse::force_simd_level(level);
-  f();
-  diffuse::force_simd_level(before);
-}
+using diffuse::test::at_level;
+using diffuse::test::supported_levels;
 
 // m, n and k for the tile edges of the level's kernel.
 template <class S>

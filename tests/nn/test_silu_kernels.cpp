@@ -4,6 +4,7 @@
 // a = z s one ulp more; the backward pass within 3 ulps of its terms. AVX2 and AVX-512 agree
 // bitwise, and no entry depends on the array length (the masked tail).
 #include "support/catch.hpp"
+#include "support/simd_levels.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,12 +20,7 @@ namespace {
 using diffuse::Index;
 using diffuse::SimdLevel;
 
-std::vector<SimdLevel> supported_levels() {
-  std::vector<SimdLevel> levels;
-  for (SimdLevel level : {SimdLevel::baseline, SimdLevel::avx2, SimdLevel::avx512})
-    if (level <= diffuse::supported_simd_level()) levels.push_back(level);
-  return levels;
-}
+using diffuse::test::supported_levels;
 
 // Inputs: a grid over [−120, 120], the clamp edges, tiny and huge magnitudes, random normals.
 template <class S>

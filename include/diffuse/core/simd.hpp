@@ -154,6 +154,17 @@ struct Avx2<double> {
 
 #undef DIFFUSE_OP
 
+/// Each level's operations under one name, for the kernel texts compiled once per level
+/// (nn/gemm_level.inc, nn/silu_level.inc), each inside its level's namespace.
+namespace avx512 {
+template <class S>
+using Ops = Avx512<S>;
+}  // namespace avx512
+namespace avx2 {
+template <class S>
+using Ops = Avx2<S>;
+}  // namespace avx2
+
 }  // namespace diffuse::detail
 
 #pragma GCC diagnostic pop

@@ -129,119 +129,21 @@ void baseline_block(const GemmBlock<S>& g) {
 
 #if DIFFUSE_X86_KERNELS
 
-// ---- AVX-512: 2 x 12 zmm accumulators (32 x 12 floats, 16 x 12 doubles) ----
+/// AVX-512: 2 x 12 zmm accumulators (32 x 12 floats, 16 x 12 doubles).
+namespace avx512 {
+inline constexpr int NR = 12;
+#define DIFFUSE_LEVEL_TARGET DIFFUSE_TARGET_AVX512
+#include "diffuse/nn/gemm_level.inc"
+#undef DIFFUSE_LEVEL_TARGET
+}  // namespace avx512
 
-template <class S>
-DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE void avx512_micro(Index k, const S* a, const S* b, Index bk, Index bj, S* c,
-                                                       Index ldc, const S* addend, Index addend_ld, Index mr,
-                                                       Index nr) {
-  using O = Avx512<S>;
-  constexpr int P = O::P, NR = 12, MR = 2 * P;
-  typename O::V acc0[NR], acc1[NR];
-#pragma GCC unroll 12
-  for (int j = 0; j < NR; ++j) acc0[j] = O::zero(), acc1[j] = O::zero();
-  for (Index l = 0; l < k; ++l) {
-    const typename O::V a0 = O::load(a + l * MR), a1 = O::load(a + l * MR + P);
-    const S* bl = b + l * bk;
-#pragma GCC unroll 12
-    for (int j = 0; j < NR; ++j) {
-      const typename O::V bv = O::set1(bl[j * bj]);
-      acc0[j] = O::fmadd(a0, bv, acc0[j]);
-      acc1[j] = O::fmadd(a1, bv, acc1[j]);
-    }
-  }
-  if (mr == MR && nr == NR) {
-#pragma GCC unroll 12
-    for (int j = 0; j < NR; ++j) {
-      // c = addend + acc
-      if (addend) {
-        acc0[j] = O::add(O::load(addend + j * addend_ld), acc0[j]);
-        acc1[j] = O::add(O::load(addend + j * addend_ld + P), acc1[j]);
-      }
-      O::store(c + j * ldc, acc0[j]);
-      O::store(c + j * ldc + P, acc1[j]);
-    }
-    return;
-  }
-  alignas(64) S tile[MR * NR];
-#pragma GCC unroll 12
-  for (int j = 0; j < NR; ++j) O::store(tile + j * MR, acc0[j]), O::store(tile + j * MR + P, acc1[j]);
-  store_tile_corner(tile, MR, mr, nr, c, ldc, addend, addend_ld);
-}
-
-template <class S>
-DIFFUSE_TARGET_AVX512 void avx512_block(const GemmBlock<S>& g) {
-  constexpr int NR = 12, MR = 2 * Avx512<S>::P;
-  for (Index j = 0; j < g.n; j += NR) {
-    const Index nr = std::min<Index>(NR, g.n - j);
-    const S* b = g.b + j * g.b_col_stride;
-    Index bk = g.b_row_stride, bj = g.b_col_stride;
-    if (nr < NR) {
-      pack_edge_columns(g, j, nr, NR);
-      b = g.edge, bk = NR, bj = 1;
-    }
-    for (Index i = 0; i < g.m; i += MR)
-      avx512_micro(g.k, g.a + i * g.k, b, bk, bj, g.c + i + j * g.ldc, g.ldc,
-                   g.addend ? g.addend + i + j * g.addend_ld : nullptr, g.addend_ld, std::min<Index>(MR, g.m - i),
-                   nr);
-  }
-}
-
-// ---- AVX2: 2 x 6 ymm accumulators (16 x 6 floats, 8 x 6 doubles) ----
-
-template <class S>
-DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE void avx2_micro(Index k, const S* a, const S* b, Index bk, Index bj, S* c,
-                                                   Index ldc, const S* addend, Index addend_ld, Index mr, Index nr) {
-  using O = Avx2<S>;
-  constexpr int P = O::P, NR = 6, MR = 2 * P;
-  typename O::V acc0[NR], acc1[NR];
-#pragma GCC unroll 6
-  for (int j = 0; j < NR; ++j) acc0[j] = O::zero(), acc1[j] = O::zero();
-  for (Index l = 0; l < k; ++l) {
-    const typename O::V a0 = O::load(a + l * MR), a1 = O::load(a + l * MR + P);
-    const S* bl = b + l * bk;
-#pragma GCC unroll 6
-    for (int j = 0; j < NR; ++j) {
-      const typename O::V bv = O::set1(bl[j * bj]);
-      acc0[j] = O::fmadd(a0, bv, acc0[j]);
-      acc1[j] = O::fmadd(a1, bv, acc1[j]);
-    }
-  }
-  if (mr == MR && nr == NR) {
-#pragma GCC unroll 6
-    for (int j = 0; j < NR; ++j) {
-      // c = addend + acc
-      if (addend) {
-        acc0[j] = O::add(O::load(addend + j * addend_ld), acc0[j]);
-        acc1[j] = O::add(O::load(addend + j * addend_ld + P), acc1[j]);
-      }
-      O::store(c + j * ldc, acc0[j]);
-      O::store(c + j * ldc + P, acc1[j]);
-    }
-    return;
-  }
-  alignas(64) S tile[MR * NR];
-#pragma GCC unroll 6
-  for (int j = 0; j < NR; ++j) O::store(tile + j * MR, acc0[j]), O::store(tile + j * MR + P, acc1[j]);
-  store_tile_corner(tile, MR, mr, nr, c, ldc, addend, addend_ld);
-}
-
-template <class S>
-DIFFUSE_TARGET_AVX2 void avx2_block(const GemmBlock<S>& g) {
-  constexpr int NR = 6, MR = 2 * Avx2<S>::P;
-  for (Index j = 0; j < g.n; j += NR) {
-    const Index nr = std::min<Index>(NR, g.n - j);
-    const S* b = g.b + j * g.b_col_stride;
-    Index bk = g.b_row_stride, bj = g.b_col_stride;
-    if (nr < NR) {
-      pack_edge_columns(g, j, nr, NR);
-      b = g.edge, bk = NR, bj = 1;
-    }
-    for (Index i = 0; i < g.m; i += MR)
-      avx2_micro(g.k, g.a + i * g.k, b, bk, bj, g.c + i + j * g.ldc, g.ldc,
-                 g.addend ? g.addend + i + j * g.addend_ld : nullptr, g.addend_ld, std::min<Index>(MR, g.m - i), nr);
-  }
-}
+/// AVX2: 2 x 6 ymm accumulators (16 x 6 floats, 8 x 6 doubles).
+namespace avx2 {
+inline constexpr int NR = 6;
+#define DIFFUSE_LEVEL_TARGET DIFFUSE_TARGET_AVX2
+#include "diffuse/nn/gemm_level.inc"
+#undef DIFFUSE_LEVEL_TARGET
+}  // namespace avx2
 
 #endif  // DIFFUSE_X86_KERNELS
 
@@ -249,8 +151,8 @@ DIFFUSE_TARGET_AVX2 void avx2_block(const GemmBlock<S>& g) {
 template <class S>
 GemmKernel<S> gemm_kernel_for(SimdLevel level) {
 #if DIFFUSE_X86_KERNELS
-  if (level == SimdLevel::avx512) return {2 * Avx512<S>::P, 12, &avx512_block<S>};
-  if (level == SimdLevel::avx2) return {2 * Avx2<S>::P, 6, &avx2_block<S>};
+  if (level == SimdLevel::avx512) return {2 * Avx512<S>::P, avx512::NR, &avx512::block<S>};
+  if (level == SimdLevel::avx2) return {2 * Avx2<S>::P, avx2::NR, &avx2::block<S>};
 #endif
   (void)level;
   return {BaselineTile<S>::MR, BaselineTile<S>::NR, &baseline_block<S>};

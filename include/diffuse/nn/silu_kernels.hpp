@@ -88,115 +88,17 @@ void baseline_silu_backward(const S* c, const S* a, S* g, Index size) {
 
 #if DIFFUSE_X86_KERNELS
 
-// ---- AVX-512 ----
+namespace avx512 {
+#define DIFFUSE_LEVEL_TARGET DIFFUSE_TARGET_AVX512
+#include "diffuse/nn/silu_level.inc"
+#undef DIFFUSE_LEVEL_TARGET
+}  // namespace avx512
 
-/// σ(z) for one AVX-512 vector, as the header describes it.
-template <class S>
-DIFFUSE_TARGET_AVX512 DIFFUSE_INLINE typename Avx512<S>::V avx512_logistic(typename Avx512<S>::V z) {
-  using O = Avx512<S>;
-  using E = ExpConstants<S>;
-  // x = −z clamped; n = round(x log₂e); r = x − n ln 2
-  const typename O::V x = O::min(O::max(O::sub(O::zero(), z), O::set1(E::lo)), O::set1(E::hi));
-  const typename O::V n = O::round(O::mul(x, O::set1(E::log2e)));
-  typename O::V r = O::fmadd(n, O::set1(-E::ln2_hi), x);
-  r = O::fmadd(n, O::set1(-E::ln2_lo), r);
-  // e^r = Σ_k r^k / k!, Horner from the top
-  typename O::V p = O::set1(inverse_factorial<S>(E::degree));
-  for (int k = E::degree - 1; k >= 0; --k) p = O::fmadd(p, r, O::set1(inverse_factorial<S>(k)));
-  // σ = 1 / (1 + 2ⁿ e^r)
-  const typename O::V one = O::set1(S(1));
-  return O::div(one, O::fmadd(p, O::pow2(n), one));
-}
-
-template <class S>
-DIFFUSE_TARGET_AVX512 void avx512_silu_forward(S* c, S* a, Index size) {
-  using O = Avx512<S>;
-  // s = σ(z) into c, a = z s; the last partial vector through masked loads and stores
-  Index i = 0;
-  for (; i + O::P <= size; i += O::P) {
-    const typename O::V z = O::load(c + i), s = avx512_logistic<S>(z);
-    O::store(a + i, O::mul(z, s));
-    O::store(c + i, s);
-  }
-  if (i < size) {
-    const Index r = size - i;
-    const typename O::V z = O::load_first(c + i, r), s = avx512_logistic<S>(z);
-    O::store_first(a + i, O::mul(z, s), r);
-    O::store_first(c + i, s, r);
-  }
-}
-
-template <class S>
-DIFFUSE_TARGET_AVX512 void avx512_silu_backward(const S* c, const S* a, S* g, Index size) {
-  using O = Avx512<S>;
-  const typename O::V one = O::set1(S(1));
-  // g ⊙= s + a (1 − s)
-  Index i = 0;
-  for (; i + O::P <= size; i += O::P) {
-    const typename O::V s = O::load(c + i);
-    O::store(g + i, O::mul(O::load(g + i), O::fmadd(O::load(a + i), O::sub(one, s), s)));
-  }
-  if (i < size) {
-    const Index r = size - i;
-    const typename O::V s = O::load_first(c + i, r);
-    O::store_first(g + i, O::mul(O::load_first(g + i, r), O::fmadd(O::load_first(a + i, r), O::sub(one, s), s)), r);
-  }
-}
-
-// ---- AVX2: the same operations on 256-bit vectors ----
-
-/// σ(z) for one AVX2 vector, as the header describes it.
-template <class S>
-DIFFUSE_TARGET_AVX2 DIFFUSE_INLINE typename Avx2<S>::V avx2_logistic(typename Avx2<S>::V z) {
-  using O = Avx2<S>;
-  using E = ExpConstants<S>;
-  // x = −z clamped; n = round(x log₂e); r = x − n ln 2
-  const typename O::V x = O::min(O::max(O::sub(O::zero(), z), O::set1(E::lo)), O::set1(E::hi));
-  const typename O::V n = O::round(O::mul(x, O::set1(E::log2e)));
-  typename O::V r = O::fmadd(n, O::set1(-E::ln2_hi), x);
-  r = O::fmadd(n, O::set1(-E::ln2_lo), r);
-  // e^r = Σ_k r^k / k!, Horner from the top
-  typename O::V p = O::set1(inverse_factorial<S>(E::degree));
-  for (int k = E::degree - 1; k >= 0; --k) p = O::fmadd(p, r, O::set1(inverse_factorial<S>(k)));
-  // σ = 1 / (1 + 2ⁿ e^r)
-  const typename O::V one = O::set1(S(1));
-  return O::div(one, O::fmadd(p, O::pow2(n), one));
-}
-
-template <class S>
-DIFFUSE_TARGET_AVX2 void avx2_silu_forward(S* c, S* a, Index size) {
-  using O = Avx2<S>;
-  // s = σ(z) into c, a = z s; the last partial vector through masked loads and stores
-  Index i = 0;
-  for (; i + O::P <= size; i += O::P) {
-    const typename O::V z = O::load(c + i), s = avx2_logistic<S>(z);
-    O::store(a + i, O::mul(z, s));
-    O::store(c + i, s);
-  }
-  if (i < size) {
-    const Index r = size - i;
-    const typename O::V z = O::load_first(c + i, r), s = avx2_logistic<S>(z);
-    O::store_first(a + i, O::mul(z, s), r);
-    O::store_first(c + i, s, r);
-  }
-}
-
-template <class S>
-DIFFUSE_TARGET_AVX2 void avx2_silu_backward(const S* c, const S* a, S* g, Index size) {
-  using O = Avx2<S>;
-  const typename O::V one = O::set1(S(1));
-  // g ⊙= s + a (1 − s)
-  Index i = 0;
-  for (; i + O::P <= size; i += O::P) {
-    const typename O::V s = O::load(c + i);
-    O::store(g + i, O::mul(O::load(g + i), O::fmadd(O::load(a + i), O::sub(one, s), s)));
-  }
-  if (i < size) {
-    const Index r = size - i;
-    const typename O::V s = O::load_first(c + i, r);
-    O::store_first(g + i, O::mul(O::load_first(g + i, r), O::fmadd(O::load_first(a + i, r), O::sub(one, s), s)), r);
-  }
-}
+namespace avx2 {
+#define DIFFUSE_LEVEL_TARGET DIFFUSE_TARGET_AVX2
+#include "diffuse/nn/silu_level.inc"
+#undef DIFFUSE_LEVEL_TARGET
+}  // namespace avx2
 
 #endif  // DIFFUSE_X86_KERNELS
 
@@ -206,8 +108,8 @@ template <class S>
 void silu_forward(S* c, S* a, Index size) {
 #if DIFFUSE_X86_KERNELS
   const SimdLevel level = simd_level();
-  if (level == SimdLevel::avx512) return avx512_silu_forward(c, a, size);
-  if (level == SimdLevel::avx2) return avx2_silu_forward(c, a, size);
+  if (level == SimdLevel::avx512) return avx512::silu_forward(c, a, size);
+  if (level == SimdLevel::avx2) return avx2::silu_forward(c, a, size);
 #endif
   baseline_silu_forward(c, a, size);
 }
@@ -217,8 +119,8 @@ template <class S>
 void silu_backward(const S* c, const S* a, S* g, Index size) {
 #if DIFFUSE_X86_KERNELS
   const SimdLevel level = simd_level();
-  if (level == SimdLevel::avx512) return avx512_silu_backward(c, a, g, size);
-  if (level == SimdLevel::avx2) return avx2_silu_backward(c, a, g, size);
+  if (level == SimdLevel::avx512) return avx512::silu_backward(c, a, g, size);
+  if (level == SimdLevel::avx2) return avx2::silu_backward(c, a, g, size);
 #endif
   baseline_silu_backward(c, a, g, size);
 }
