@@ -55,6 +55,8 @@ struct Avx512<float> {
   DIFFUSE_OP V div(V a, V b) { return _mm512_div_ps(a, b); }
   DIFFUSE_OP V min(V a, V b) { return _mm512_min_ps(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm512_max_ps(a, b); }
+  /// g where z > 0, else 0.
+  DIFFUSE_OP V where_positive(V z, V g) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(z, zero(), _CMP_GT_OQ), g); }
   /// To the nearest integer, ties to even.
   DIFFUSE_OP V round(V a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   /// 2ⁿ for integral n in [−126, 128] from its exponent bits (n = 128 gives +∞).
@@ -81,6 +83,8 @@ struct Avx512<double> {
   DIFFUSE_OP V div(V a, V b) { return _mm512_div_pd(a, b); }
   DIFFUSE_OP V min(V a, V b) { return _mm512_min_pd(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm512_max_pd(a, b); }
+  /// g where z > 0, else 0.
+  DIFFUSE_OP V where_positive(V z, V g) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(z, zero(), _CMP_GT_OQ), g); }
   /// To the nearest integer, ties to even.
   DIFFUSE_OP V round(V a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   /// 2ⁿ for integral n in [−1022, 1024] from its exponent bits (n = 1024 gives +∞).
@@ -114,6 +118,8 @@ struct Avx2<float> {
   DIFFUSE_OP V div(V a, V b) { return _mm256_div_ps(a, b); }
   DIFFUSE_OP V min(V a, V b) { return _mm256_min_ps(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm256_max_ps(a, b); }
+  /// g where z > 0, else 0.
+  DIFFUSE_OP V where_positive(V z, V g) { return _mm256_and_ps(_mm256_cmp_ps(z, zero(), _CMP_GT_OQ), g); }
   /// To the nearest integer, ties to even.
   DIFFUSE_OP V round(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   /// 2ⁿ for integral n in [−126, 128] from its exponent bits (n = 128 gives +∞).
@@ -143,6 +149,8 @@ struct Avx2<double> {
   DIFFUSE_OP V div(V a, V b) { return _mm256_div_pd(a, b); }
   DIFFUSE_OP V min(V a, V b) { return _mm256_min_pd(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm256_max_pd(a, b); }
+  /// g where z > 0, else 0.
+  DIFFUSE_OP V where_positive(V z, V g) { return _mm256_and_pd(_mm256_cmp_pd(z, zero(), _CMP_GT_OQ), g); }
   /// To the nearest integer, ties to even.
   DIFFUSE_OP V round(V a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   /// 2ⁿ for integral n in [−1022, 1024] from its exponent bits (n = 1024 gives +∞).
@@ -155,7 +163,7 @@ struct Avx2<double> {
 #undef DIFFUSE_OP
 
 /// Each level's operations under one name, for the kernel texts compiled once per level
-/// (nn/gemm_level.inc, nn/silu_level.inc), each inside its level's namespace.
+/// (nn/gemm_level.inc, nn/activation_level.inc), each inside its level's namespace.
 namespace avx512 {
 template <class S>
 using Ops = Avx512<S>;

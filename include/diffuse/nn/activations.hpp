@@ -10,7 +10,7 @@
 //                      backward pass needs (the "cache": z itself, or σ(z) for SiLU)
 //   backward(c, a, g)  g ⊙= f'(z), given the cache c and a = f(z) from the forward pass
 // and works on whole contiguous matrices (a and c of equal size) with Eigen's vectorised array
-// functions, except SiLU, which has kernels of its own per SIMD level.
+// functions, except SiLU and ReLU, which have kernels of their own per SIMD level.
 
 #include <cmath>
 #include <concepts>
@@ -19,7 +19,7 @@
 
 #include <Eigen/Core>
 
-#include "diffuse/nn/silu_kernels.hpp"
+#include "diffuse/nn/activation_kernels.hpp"
 
 namespace diffuse {
 
@@ -38,23 +38,25 @@ struct Identity {
   static void backward(const Z&, const Out&, G&&) {}
 };
 
-/// f(z) = max(z, 0); f'(z) = [z > 0] (PyTorch's choice f'(0) = 0).
+/// f(z) = max(z, 0); f'(z) = [z > 0] (PyTorch's choice f'(0) = 0). Both passes run the SIMD
+/// level's kernel (nn/activation_kernels.hpp) and need contiguous operands.
 struct Relu {
   static constexpr const char* name = "ReLU";
   template <class Z, class Out>
   static void forward(Z&& z, Out&& a) {
-    a.array() = z.array().max(typename std::remove_cvref_t<Z>::Scalar(0));
+    eigen_assert(z.size() == a.size());
+    detail::relu_forward(z.data(), a.data(), z.size());
   }
   template <class Z, class Out, class G>
   static void backward(const Z& z, const Out&, G&& g) {
-    using S = typename Z::Scalar;
-    g.array() = (z.array() > S(0)).select(g.array(), S(0));
+    eigen_assert(z.size() == g.size());
+    detail::relu_backward(z.data(), g.data(), g.size());
   }
 };
 
 /// SiLU (swish): f(z) = z σ(z) with σ the logistic function. The cache keeps s = σ(z), so the
 /// backward pass needs no exponential: f'(z) = σ(z) + z σ(z) (1 − σ(z)) = s + a (1 − s).
-/// Both passes run the SIMD level's kernel (nn/silu_kernels.hpp) and need contiguous operands
+/// Both passes run the SIMD level's kernel (nn/activation_kernels.hpp) and need contiguous operands
 /// (whole matrices, or whole columns of column-major ones).
 struct Silu {
   static constexpr const char* name = "SiLU";

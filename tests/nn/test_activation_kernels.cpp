@@ -2,7 +2,8 @@
 // double. Tolerances: the AVX2/AVX-512 logistic within 2 ulps relative (float and double); the
 // float baseline (Eigen's logistic, fitted to absolute accuracy) within 4 ulps of 1 absolute;
 // a = z s one ulp more; the backward pass within 3 ulps of its terms. AVX2 and AVX-512 agree
-// bitwise, and no entry depends on the array length (the masked tail).
+// bitwise, and no entry depends on the array length (the masked tail). ReLU is exact: every
+// level gives max(z, 0) and g [z > 0].
 #include "support/catch.hpp"
 #include "support/simd_levels.hpp"
 
@@ -13,7 +14,7 @@
 
 #include <diffuse/core/cpu.hpp>
 #include <diffuse/core/rng.hpp>
-#include <diffuse/nn/silu_kernels.hpp>
+#include <diffuse/nn/activation_kernels.hpp>
 
 namespace {
 
@@ -110,3 +111,31 @@ void check_all_levels() {
 TEST_CASE("SiLU kernels match the logistic function at every SIMD level, float") { check_all_levels<float>(); }
 
 TEST_CASE("SiLU kernels match the logistic function at every SIMD level, double") { check_all_levels<double>(); }
+
+TEST_CASE("ReLU kernels are exact at every SIMD level, at every array length") {
+  const SimdLevel before = diffuse::simd_level();
+  const std::vector<double> z = inputs<double>();
+  diffuse::Rng rng(7);
+  const diffuse::Vector<double> g0 = rng.normal<double>(Index(z.size()), 1);
+  for (SimdLevel level : supported_levels()) {
+    diffuse::force_simd_level(level);
+    for (Index size : {Index(1), Index(7), Index(9), Index(17), Index(z.size())}) {
+      INFO(diffuse::name(level) << " size " << size);
+      std::vector<double> a(size + 1, -7.0), g(g0.data(), g0.data() + size + 1);
+      diffuse::detail::relu_forward(z.data(), a.data(), size);
+      diffuse::detail::relu_backward(z.data(), g.data(), size);
+      bool exact = true;
+      for (Index i = 0; i < size; ++i)
+        exact = exact && a[i] == std::max(z[i], 0.0) && g[i] == (z[i] > 0 ? g0[i] : 0.0);
+      CHECK(exact);
+      CHECK(a[size] == -7.0);
+      CHECK(g[size] == g0[size]);
+    }
+    std::vector<float> zf(z.begin(), z.end()), af(z.size());
+    diffuse::detail::relu_forward(zf.data(), af.data(), Index(zf.size()));
+    bool exact = true;
+    for (std::size_t i = 0; i < zf.size(); ++i) exact = exact && af[i] == std::max(zf[i], 0.0f);
+    CHECK(exact);
+  }
+  diffuse::force_simd_level(before);
+}

@@ -1,9 +1,11 @@
 #pragma once
-// diffuse/nn/silu_kernels.hpp — the SiLU passes over contiguous arrays, one version per SIMD
-// level (core/cpu.hpp), with a vectorised logistic function of their own for AVX2 and AVX-512.
+// diffuse/nn/activation_kernels.hpp — the SiLU and ReLU passes over contiguous arrays, one
+// version per SIMD level (core/cpu.hpp), with a vectorised logistic function of their own for
+// AVX2 and AVX-512.
 //
-//   forward   s = σ(z) = 1 / (1 + e^{−z}),  a = z s          (the cache c holds z, then s)
-//   backward  g ⊙= s + a (1 − s)                             (= σ(z) + z σ(z)(1 − σ(z)))
+//   SiLU forward   s = σ(z) = 1 / (1 + e^{−z}),  a = z s     (the cache c holds z, then s)
+//   SiLU backward  g ⊙= s + a (1 − s)                        (= σ(z) + z σ(z)(1 − σ(z)))
+//   ReLU forward   a = max(z, 0);  backward  g ⊙= [z > 0]    (exact: every level agrees bitwise)
 //
 // e^x = 2ⁿ e^r with n = round(x / ln 2) and r = x − n ln 2 (Cody & Waite's two-part ln 2),
 // e^r by its Taylor polynomial in Horner form (degree 7 for float, 13 for double: truncation
@@ -12,7 +14,7 @@
 // smallest normal number or rounds to 1 anyway; elsewhere σ is within 1.05 ulps (float).
 // AVX2 and AVX-512 run the same operations in the same order, so they agree bitwise; the
 // baseline keeps Eigen's logistic, whose float version is a fit to absolute accuracy (2 ulps of 1,
-// but 1e-3 relative near z = −9); tests/nn/test_silu_kernels.cpp states both tolerances.
+// but 1e-3 relative near z = −9); tests/nn/test_activation_kernels.cpp states both tolerances.
 
 #include <algorithm>
 
@@ -90,13 +92,13 @@ void baseline_silu_backward(const S* c, const S* a, S* g, Index size) {
 
 namespace avx512 {
 #define DIFFUSE_LEVEL_TARGET DIFFUSE_TARGET_AVX512
-#include "diffuse/nn/silu_level.inc"
+#include "diffuse/nn/activation_level.inc"
 #undef DIFFUSE_LEVEL_TARGET
 }  // namespace avx512
 
 namespace avx2 {
 #define DIFFUSE_LEVEL_TARGET DIFFUSE_TARGET_AVX2
-#include "diffuse/nn/silu_level.inc"
+#include "diffuse/nn/activation_level.inc"
 #undef DIFFUSE_LEVEL_TARGET
 }  // namespace avx2
 
@@ -123,6 +125,31 @@ void silu_backward(const S* c, const S* a, S* g, Index size) {
   if (level == SimdLevel::avx2) return avx2::silu_backward(c, a, g, size);
 #endif
   baseline_silu_backward(c, a, g, size);
+}
+
+/// a = max(z, 0) over `size` entries at the current SIMD level.
+template <class S>
+void relu_forward(const S* z, S* a, Index size) {
+#if DIFFUSE_X86_KERNELS
+  const SimdLevel level = simd_level();
+  if (level == SimdLevel::avx512) return avx512::relu_forward(z, a, size);
+  if (level == SimdLevel::avx2) return avx2::relu_forward(z, a, size);
+#endif
+  using Array = Eigen::Array<S, Eigen::Dynamic, 1>;
+  Eigen::Map<Array>(a, size) = Eigen::Map<const Array>(z, size).max(S(0));
+}
+
+/// g ⊙= [z > 0] over `size` entries at the current SIMD level (PyTorch's choice f'(0) = 0).
+template <class S>
+void relu_backward(const S* z, S* g, Index size) {
+#if DIFFUSE_X86_KERNELS
+  const SimdLevel level = simd_level();
+  if (level == SimdLevel::avx512) return avx512::relu_backward(z, g, size);
+  if (level == SimdLevel::avx2) return avx2::relu_backward(z, g, size);
+#endif
+  using Array = Eigen::Array<S, Eigen::Dynamic, 1>;
+  Eigen::Map<Array> grad(g, size);
+  grad = (Eigen::Map<const Array>(z, size) > S(0)).select(grad, S(0));
 }
 
 }  // namespace diffuse::detail
