@@ -4,7 +4,7 @@
 // Eigen picks its SIMD packets at compile time from the translation unit's flags, so a program
 // built without -march runs SSE2 code on an AVX-512 machine. The GEMM micro-kernels and the
 // activation passes therefore come in versions compiled with GCC/Clang target attributes
-// (nn/gemm_kernels.hpp, nn/simd_math.hpp), and this header picks one once per process: the
+// (nn/gemm_kernels.hpp, nn/activation_kernels.hpp), and this header picks one once per process: the
 // widest the CPU supports (__builtin_cpu_supports), unless the environment variable
 // DIFFUSE_SIMD=baseline|avx2|avx512 asks for another, or force_simd_level() does (tests compare
 // every version on one machine that way).
