@@ -1,7 +1,9 @@
 #pragma once
-// diffuse/core.hpp — types, errors, the random number generator, parallel chunks, concepts.
+// diffuse/core.hpp — types, errors, the random number generator, parallel chunks, concepts, and
+// the SIMD level of the dispatched kernels.
 
 #include "diffuse/core/concepts.hpp"
+#include "diffuse/core/cpu.hpp"
 #include "diffuse/core/error.hpp"
 #include "diffuse/core/observer.hpp"
 #include "diffuse/core/parallel.hpp"
