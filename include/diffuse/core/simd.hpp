@@ -53,6 +53,7 @@ struct Avx512<float> {
   DIFFUSE_OP V sub(V a, V b) { return _mm512_sub_ps(a, b); }
   DIFFUSE_OP V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   DIFFUSE_OP V div(V a, V b) { return _mm512_div_ps(a, b); }
+  DIFFUSE_OP V sqrt(V a) { return _mm512_sqrt_ps(a); }
   DIFFUSE_OP V min(V a, V b) { return _mm512_min_ps(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm512_max_ps(a, b); }
   /// g where z > 0, else 0.
@@ -81,6 +82,7 @@ struct Avx512<double> {
   DIFFUSE_OP V sub(V a, V b) { return _mm512_sub_pd(a, b); }
   DIFFUSE_OP V mul(V a, V b) { return _mm512_mul_pd(a, b); }
   DIFFUSE_OP V div(V a, V b) { return _mm512_div_pd(a, b); }
+  DIFFUSE_OP V sqrt(V a) { return _mm512_sqrt_pd(a); }
   DIFFUSE_OP V min(V a, V b) { return _mm512_min_pd(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm512_max_pd(a, b); }
   /// g where z > 0, else 0.
@@ -116,6 +118,7 @@ struct Avx2<float> {
   DIFFUSE_OP V sub(V a, V b) { return _mm256_sub_ps(a, b); }
   DIFFUSE_OP V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   DIFFUSE_OP V div(V a, V b) { return _mm256_div_ps(a, b); }
+  DIFFUSE_OP V sqrt(V a) { return _mm256_sqrt_ps(a); }
   DIFFUSE_OP V min(V a, V b) { return _mm256_min_ps(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm256_max_ps(a, b); }
   /// g where z > 0, else 0.
@@ -147,6 +150,7 @@ struct Avx2<double> {
   DIFFUSE_OP V sub(V a, V b) { return _mm256_sub_pd(a, b); }
   DIFFUSE_OP V mul(V a, V b) { return _mm256_mul_pd(a, b); }
   DIFFUSE_OP V div(V a, V b) { return _mm256_div_pd(a, b); }
+  DIFFUSE_OP V sqrt(V a) { return _mm256_sqrt_pd(a); }
   DIFFUSE_OP V min(V a, V b) { return _mm256_min_pd(a, b); }
   DIFFUSE_OP V max(V a, V b) { return _mm256_max_pd(a, b); }
   /// g where z > 0, else 0.
@@ -163,7 +167,7 @@ struct Avx2<double> {
 #undef DIFFUSE_OP
 
 /// Each level's operations under one name, for the kernel texts compiled once per level
-/// (nn/gemm_level.inc, nn/activation_level.inc), each inside its level's namespace.
+/// (nn/gemm_level.inc, nn/activation_level.inc, nn/adam_level.inc), each inside its level's namespace.
 namespace avx512 {
 template <class S>
 using Ops = Avx512<S>;
