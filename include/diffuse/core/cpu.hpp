@@ -25,13 +25,14 @@ enum class SimdLevel {
   avx512,    ///< AVX-512 F/VL/DQ + FMA, 512-bit
 };
 
-/// "baseline", "avx2" or "avx512".
+/// "baseline", "avx2" or "avx512" ("unknown" for a value outside the enumeration).
 inline const char* name(SimdLevel level) {
   switch (level) {
+    case SimdLevel::baseline: return "baseline";
     case SimdLevel::avx2: return "avx2";
     case SimdLevel::avx512: return "avx512";
-    default: return "baseline";
   }
+  return "unknown";
 }
 
 /// The widest level this CPU runs (always baseline off x86-64 or without GCC/Clang builtins).
