@@ -8,8 +8,13 @@ over all of them; the table reports medians over repeats. Reference-BLAS samplin
 the samples (its Langevin run would take 20 minutes) and its time is scaled up: sampling time is
 linear in the sample count (scaling.py).
 
-Usage: benchmarks/compare/compare.py --build build/native [--repeats 5] [--threads 1 2]
-       [--workloads 'train_step.*|sample_ddpm.*'] [--torch torch_best] [--json out.json]
+With --default-build, the bench_compare of a second build (the `release` preset, compiled without
+-march as a user's project is) runs in every repeat too, and the table adds its time and its speed
+relative to --build's (native time / default time; the issue's target is >= 0.9).
+
+Usage: benchmarks/compare/compare.py --build build/native [--default-build build/release]
+       [--repeats 5] [--threads 1 2] [--workloads 'train_step.*|sample_ddpm.*']
+       [--torch torch_best] [--json out.json]
 """
 import argparse
 import json
@@ -70,39 +75,49 @@ def main():
                         help="regular expression selecting workloads by name (default: the targets' workloads)")
     parser.add_argument("--torch", nargs="+", default=list(TORCH_CONFIGS), choices=list(TORCH_CONFIGS),
                         help="PyTorch configurations to run (torch_debian takes minutes per sampling run)")
+    parser.add_argument("--default-build", help="a second build (no -march) whose bench_compare runs alongside")
     parser.add_argument("--json", help="write all measurements here")
     args = parser.parse_args()
-    binary = pathlib.Path(args.build) / "benchmarks" / "bench_compare"
-    if not binary.exists():
-        sys.exit(f"compare.py: {binary} not found; build the target bench_compare first")
+    binaries = {"cpp": pathlib.Path(args.build) / "benchmarks" / "bench_compare"}
+    if args.default_build:
+        binaries["cpp_default"] = pathlib.Path(args.default_build) / "benchmarks" / "bench_compare"
+    for binary in binaries.values():
+        if not binary.exists():
+            sys.exit(f"compare.py: {binary} not found; build the target bench_compare first")
 
     samples = {}  # (threads, workload, system) -> [seconds]
     for threads in args.threads:
         for rep in range(args.repeats):
-            cpp = run_cpp(binary, threads, args.min_time, args.workloads)
+            cpp = {}
+            for system, binary in binaries.items():
+                cpp = run_cpp(binary, threads, args.min_time, args.workloads)
+                for name, seconds in cpp.items():
+                    samples.setdefault((threads, name, system), []).append(seconds)
             if not cpp:
                 continue
-            for name, seconds in cpp.items():
-                samples.setdefault((threads, name, "cpp"), []).append(seconds)
             for config in args.torch:
                 for name, seconds in run_torch(config, threads, list(cpp)).items():
                     samples.setdefault((threads, name, config), []).append(seconds)
             print(f"threads {threads}: repeat {rep + 1}/{args.repeats} done", file=sys.stderr)
 
     median = {k: statistics.median(v) for k, v in samples.items()}
-    print(f"{'workload':40} {'thr':>3} {'C++ ms':>10} {'torch debian':>13} {'torch best':>11} "
+    default = f" {'default ms':>10} {'dflt/C++':>8}" if args.default_build else ""
+    print(f"{'workload':40} {'thr':>3} {'C++ ms':>10}{default} {'torch debian':>13} {'torch best':>11} "
           f"{'best/C++':>9}  target")
     rows = []
     for (threads, name, system) in sorted(k for k in median if k[2] == "cpp"):
-        c, d, b = (median.get((threads, name, s)) for s in ("cpp", "torch_debian", "torch_best"))
+        c, d, b, u = (median.get((threads, name, s)) for s in ("cpp", "torch_debian", "torch_best", "cpp_default"))
         ratio = lambda t: t / c if t is not None else None
         ms = lambda t, width: f"{t * 1e3:>{width}.3f}" if t is not None else f"{'-':>{width}}"
-        rows.append({"workload": name, "threads": threads, "cpp_s": c, "torch_debian_s": d,
-                     "torch_best_s": b, "speedup_vs_best": ratio(b), "speedup_vs_debian": ratio(d)})
+        rows.append({"workload": name, "threads": threads, "cpp_s": c, "cpp_default_s": u, "torch_debian_s": d,
+                     "torch_best_s": b, "speedup_vs_best": ratio(b), "speedup_vs_debian": ratio(d),
+                     "default_speed_vs_cpp": c / u if u else None})
         best = f"{b / c:>8.2f}x" if b is not None else f"{'-':>9}"
+        # speed of the default build relative to --build's: native time / default time
+        default = (f" {ms(u, 10)} {c / u:>8.2f}" if u else f" {'-':>10} {'-':>8}") if args.default_build else ""
         # The training targets are single-thread; sampling has a target for each thread count.
         target = TARGETS.get(name, "") if threads == 1 or name.startswith("sample") else ""
-        print(f"{name:40} {threads:>3} {c * 1e3:>10.3f} {ms(d, 13)} {ms(b, 11)} {best}  {target}")
+        print(f"{name:40} {threads:>3} {c * 1e3:>10.3f}{default} {ms(d, 13)} {ms(b, 11)} {best}  {target}")
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"rows": rows, "samples": {
             f"{t}/{n}/{s}": v for (t, n, s), v in samples.items()}}, indent=1))

@@ -1,8 +1,9 @@
 #pragma once
 // diffuse/core.hpp — types, errors, the random number generator and replayable noise sources,
-// parallel chunks, concepts.
+// parallel chunks, concepts, and the SIMD level of the dispatched kernels.
 
 #include "diffuse/core/concepts.hpp"
+#include "diffuse/core/cpu.hpp"
 #include "diffuse/core/error.hpp"
 #include "diffuse/core/noise.hpp"
 #include "diffuse/core/observer.hpp"

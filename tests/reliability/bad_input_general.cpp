@@ -53,6 +53,8 @@ void fit_tiny(const diffuse::FitOptions& options, double lr = 1e-3) {
 std::vector<BadInput> bad_inputs_general() {
   return {
       // ---- core -------------------------------------------------------------------------------
+      {"core/cpu.hpp", "force_simd_level", "a level past avx512",
+       [] { diffuse::force_simd_level(static_cast<diffuse::SimdLevel>(3)); }},
       {"core/rng.hpp", "Rng::integer", "k = 0", [] { Rng(1).integer(0); }},
       {"core/rng.hpp", "Rng::categorical", "a negative weight", [] { Rng(1).categorical(std::vector<double>{1, -1}); }},
       {"core/rng.hpp", "Rng::categorical", "a NaN weight", [] { Rng(1).categorical(std::vector<double>{nan}); }},

@@ -10,15 +10,16 @@
 //                      backward pass needs (the "cache": z itself, or σ(z) for SiLU)
 //   backward(c, a, g)  g ⊙= f'(z), given the cache c and a = f(z) from the forward pass
 // and works on whole contiguous matrices (a and c of equal size) with Eigen's vectorised array
-// functions.
+// functions, except SiLU and ReLU, which have kernels of their own per SIMD level.
 
-#include <algorithm>
 #include <cmath>
 #include <concepts>
 #include <numbers>
 #include <type_traits>
 
 #include <Eigen/Core>
+
+#include "diffuse/nn/activation_kernels.hpp"
 
 namespace diffuse {
 
@@ -37,60 +38,37 @@ struct Identity {
   static void backward(const Z&, const Out&, G&&) {}
 };
 
-/// f(z) = max(z, 0); f'(z) = [z > 0] (PyTorch's choice f'(0) = 0).
+/// f(z) = max(z, 0); f'(z) = [z > 0] (PyTorch's choice f'(0) = 0). Both passes run the SIMD
+/// level's kernel (nn/activation_kernels.hpp) and need contiguous operands.
 struct Relu {
   static constexpr const char* name = "ReLU";
   template <class Z, class Out>
   static void forward(Z&& z, Out&& a) {
-    a.array() = z.array().max(typename std::remove_cvref_t<Z>::Scalar(0));
+    eigen_assert(z.size() == a.size());
+    detail::relu_forward(z.data(), a.data(), z.size());
   }
   template <class Z, class Out, class G>
   static void backward(const Z& z, const Out&, G&& g) {
-    using S = typename Z::Scalar;
-    g.array() = (z.array() > S(0)).select(g.array(), S(0));
+    eigen_assert(z.size() == g.size());
+    detail::relu_backward(z.data(), g.data(), g.size());
   }
 };
 
 /// SiLU (swish): f(z) = z σ(z) with σ the logistic function. The cache keeps s = σ(z), so the
 /// backward pass needs no exponential: f'(z) = σ(z) + z σ(z) (1 − σ(z)) = s + a (1 − s).
-/// σ is Eigen's vectorised logistic (for float a rational fit within a few ulps).
+/// Both passes run the SIMD level's kernel (nn/activation_kernels.hpp) and need contiguous operands
+/// (whole matrices, or whole columns of column-major ones).
 struct Silu {
   static constexpr const char* name = "SiLU";
   template <class Z, class Out>
   static void forward(Z&& c, Out&& a) {
-    using S = typename std::remove_cvref_t<Z>::Scalar;
-    using Packet = typename Eigen::internal::packet_traits<S>::type;
-    constexpr Eigen::Index P = Eigen::internal::packet_traits<S>::size;
-    namespace ei = Eigen::internal;
-    // One pass: read z once, write s = σ(z) and a = z s. The last partial packet goes through a
-    // padded packet, so every entry sees the same arithmetic wherever it sits in the matrix.
-    S* cache = c.data();
-    S* out = a.data();
-    const Eigen::Index size = c.size(), whole = size / P * P;
-    auto silu = [](const Packet& z, Packet& s) {
-      s = ei::scalar_logistic_op<S>().packetOp(z);
-      return ei::pmul(z, s);
-    };
-    for (Eigen::Index i = 0; i < whole; i += P) {
-      const Packet z = ei::ploadu<Packet>(cache + i);
-      Packet s;
-      ei::pstoreu(out + i, silu(z, s));
-      ei::pstoreu(cache + i, s);
-    }
-    if (whole < size) {
-      S zs[P] = {}, ss[P], as[P];
-      std::copy(cache + whole, cache + size, zs);
-      Packet s;
-      ei::pstoreu(as, silu(ei::ploadu<Packet>(zs), s));
-      ei::pstoreu(ss, s);
-      std::copy(ss, ss + (size - whole), cache + whole);
-      std::copy(as, as + (size - whole), out + whole);
-    }
+    eigen_assert(c.size() == a.size());
+    detail::silu_forward(c.data(), a.data(), c.size());
   }
   template <class Z, class Out, class G>
   static void backward(const Z& c, const Out& a, G&& g) {
-    using S = typename Z::Scalar;
-    g.array() *= c.array() + a.array() * (S(1) - c.array());
+    eigen_assert(c.size() == g.size() && a.size() == g.size());
+    detail::silu_backward(c.data(), a.data(), g.data(), g.size());
   }
 };
 

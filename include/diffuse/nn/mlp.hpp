@@ -8,6 +8,7 @@
 // Workspaces persist, so forward + backward at a fixed batch size allocate nothing after the
 // first call.
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -99,7 +100,9 @@ class MlpBlock {
     const std::size_t last = m_layers.size() - 1;
     const Matrix<S>* gz = &grad_output;
     if (activated(last)) {
-      m_grad[last] = grad_output;
+      // a plain copy: Eigen's copy loop here makes GCC 12 warn of a loop running past 2^63
+      m_grad[last].resize(grad_output.rows(), grad_output.cols());
+      std::copy_n(grad_output.data(), grad_output.size(), m_grad[last].data());
       Act::backward(m_cache[last], m_post[last], m_grad[last]);
       gz = &m_grad[last];
     }

@@ -15,6 +15,7 @@
 
 #include "diffuse/core/error.hpp"
 #include "diffuse/core/types.hpp"
+#include "diffuse/nn/adam_kernels.hpp"
 
 namespace diffuse {
 
@@ -150,26 +151,16 @@ class Adam {
     const double bias1 = 1 - std::pow(b1, static_cast<double>(t));
     const double bias2_sqrt = std::sqrt(1 - std::pow(b2, static_cast<double>(t)));
     const S step_size = static_cast<S>(lr / bias1), bias2 = static_cast<S>(bias2_sqrt);
-    const S eps = static_cast<S>(m_options.eps);
-    // One pass in L1-sized segments: the moments of a segment are still in cache for the update.
-    using Segment = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>>;
-    using ConstSegment = Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>;
-    constexpr Index segment = 1024;
-    for (Index i = 0; i < m_size; i += segment) {
-      const Index len = std::min(segment, m_size - i);
-      Segment m(m_state.exp_avg.data() + i, len), v(m_state.exp_avg_sq.data() + i, len), p(params.data() + i, len);
-      const ConstSegment g(grads.data() + i, len);
-      // m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²   (g ← g + λθ first for Adam's L2 decay)
-      if (l2) {
-        m = sb1 * m + static_cast<S>(1 - b1) * (g + swd * p);
-        v = sb2 * v + static_cast<S>(1 - b2) * (g + swd * p).square();
-      } else {
-        m = sb1 * m + static_cast<S>(1 - b1) * g;
-        v = sb2 * v + static_cast<S>(1 - b2) * g.square();
-      }
-      // θ ← θ − step_size m / (√v / √(1 − β₂ᵗ) + ε)
-      p -= step_size * m / (v.sqrt() / bias2 + eps);
-    }
+    // the moments and θ at the SIMD level's kernel (nn/adam_kernels.hpp)
+    const detail::AdamCoefficients<S> k{.beta1 = sb1,
+                                        .one_minus_beta1 = static_cast<S>(1 - b1),
+                                        .beta2 = sb2,
+                                        .one_minus_beta2 = static_cast<S>(1 - b2),
+                                        .l2 = l2 ? swd : S(0),
+                                        .step_size = step_size,
+                                        .bias2_sqrt = bias2,
+                                        .eps = static_cast<S>(m_options.eps)};
+    detail::adam_update(k, grads.data(), m_state.exp_avg.data(), m_state.exp_avg_sq.data(), params.data(), m_size);
   }
 
  private:
