@@ -15,6 +15,7 @@
 #include "diffuse/samplers/dpmpp_3m_sde.hpp"
 #include "diffuse/samplers/dpmpp_sde.hpp"
 #include "diffuse/samplers/edm.hpp"
+#include "diffuse/samplers/edm_ablation.hpp"
 #include "diffuse/samplers/edm_euler.hpp"
 #include "diffuse/samplers/euler_ancestral.hpp"
 #include "diffuse/samplers/langevin.hpp"

@@ -99,6 +99,23 @@ std::vector<BadInput> bad_inputs_noise() {
          diffuse::sample(diffuse::DpmSolverAdaptive<double>{.rtol = 1e-12, .atol = 1e-12, .max_steps = 5}, oracle, x,
                          std::span<const double>(ends), r);
        }},
+      {"samplers/edm_ablation.hpp", "edm_sigma_steps", "num_steps = 1", [] { diffuse::edm_sigma_steps({.num_steps = 1}); }},
+      {"samplers/edm_ablation.hpp", "edm_sigma_steps", "sigma_min above sigma_max",
+       [] { diffuse::edm_sigma_steps({.sigma_min = 5, .sigma_max = 1}); }},
+      {"samplers/edm_ablation.hpp", "edm_sigma_steps", "VP epsilon_s = 0",
+       [] { diffuse::edm_sigma_steps({.discretization = diffuse::EdmAblation::Discretization::vp, .epsilon_s = 0}); }},
+      {"samplers/edm_ablation.hpp", "edm_ablation_sample", "alpha = 0",
+       [] {
+         auto oracle = sigma_oracle();
+         diffuse::Matrix<double> x = mat(2, 3);
+         diffuse::edm_ablation_sample(oracle, x, {.alpha = 0}, Rng(1));
+       }},
+      {"samplers/edm_ablation.hpp", "edm_ablation_sample", "a NaN latent",
+       [] {
+         auto oracle = sigma_oracle();
+         diffuse::Matrix<double> x = mat(2, 3, nan);
+         diffuse::edm_ablation_sample(oracle, x, {}, Rng(1));
+       }},
       {"schedules/time_grid.hpp", "polyexponential_sigmas", "rho = 0", [] { diffuse::polyexponential_sigmas(5, 0.01, 10, 0.0); }},
       {"schedules/time_grid.hpp", "vp_sigmas", "eps_s = 1", [] { diffuse::vp_sigmas(5, {.eps_s = 1}); }},
       {"schedules/time_grid.hpp", "vp_sigmas", "levels = 1", [] { diffuse::vp_sigmas(1); }},

@@ -169,6 +169,32 @@ TEST_CASE("the k-diffusion family in sigma-space matches the mixture") {
   }
 }
 
+TEST_CASE("EDM's general sampler matches the mixture with every discretisation, schedule and scaling") {
+  using E = EdmAblation;
+  const E configurations[] = {
+      {},
+      {.num_steps = 40, .s_churn = 40, .s_min = 0.05, .s_max = 50, .s_noise = 1.003},
+      {.num_steps = 100, .solver = E::Solver::euler},
+      {.num_steps = 18, .alpha = 0.5},
+      {.num_steps = 40, .discretization = E::Discretization::vp, .schedule = E::Schedule::vp, .scaling = E::Scaling::vp},
+      {.num_steps = 40, .discretization = E::Discretization::ve, .schedule = E::Schedule::ve},
+      {.num_steps = 40, .discretization = E::Discretization::iddpm},
+  };
+  for (const Case& c : cases()) {
+    OracleDenoiser<SigmaLevels<double>> model(c.mixture, {});
+    int k = 0;
+    for (const E& o : configurations) {
+      Matrix<double> x = c.noise;
+      Rng rng(77);
+      const SampleStats stats = edm_ablation_sample(model, x, o, rng);
+      const double mmd = sampling_test::mmd2(x, c.exact);
+      INFO("configuration " << k++ << " on " << c.name << ": MMD² = " << mmd << ", evaluations = " << stats.evaluations);
+      CHECK(mmd < kMmd);
+      CHECK(stats.evaluations == (o.solver == E::Solver::euler ? o.num_steps : 2 * o.num_steps - 1));
+    }
+  }
+}
+
 TEST_CASE("the MMD check has power: a too wide mixture fails it") {
   const Case c = cases().front();
   Matrix<double> means = c.mixture.means();
