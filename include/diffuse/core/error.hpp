@@ -81,6 +81,18 @@ void check_non_negative(std::string_view api, std::string_view name, S value) {
                   std::string(name) + " must be non-negative", value, "a finite number >= 0");
 }
 
+/// A standard deviation whose variance std² and precision 1/std² are finite and normal in S:
+/// std in [√min, √max] of S (about [1e-154, 1e154] in double, [1e-19, 1e19] in float).
+template <std::floating_point S>
+void check_variance(std::string_view api, std::string_view name, S std) {
+  DIFFUSE_REQUIRE(std::isfinite(std) && std >= std::sqrt(std::numeric_limits<S>::min()) &&
+                      std <= std::sqrt(std::numeric_limits<S>::max()),
+                  api, std::string(name) + " is out of range", std,
+                  "a number whose square is a normal " + std::string(sizeof(S) == 4 ? "float" : "double") + " (" +
+                      detail::to_text(std::sqrt(std::numeric_limits<S>::min())) + " to " +
+                      detail::to_text(std::sqrt(std::numeric_limits<S>::max())) + ")");
+}
+
 /// An integer count must be >= minimum.
 template <std::integral I>
 void check_at_least(std::string_view api, std::string_view name, I value, I minimum) {
