@@ -137,6 +137,12 @@ class NoiseModel {
     if (c > 0) m_input.bottomRows(c) = m_condition;
     const Matrix<S>& output = m_net->forward(m_input);
     prediction_from_output(m_options.parameterisation, x, output, alpha, sigma, out, m_options.edm);
+    // Non-finite weights, or an output that overflows once divided by α or σ, would make every
+    // later step NaN: stop at the evaluation that produced it.
+    DIFFUSE_REQUIRE(out.x0.allFinite() && out.eps.allFinite(), api,
+                    "the network's prediction is not finite at t = " + detail::to_text(t),
+                    output.allFinite() ? "an x0 or eps that overflows" : "a non-finite network output",
+                    "finite weights and outputs (check the checkpoint and the training run)");
   }
 
  private:
