@@ -5,12 +5,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <system_error>
 
 namespace examples {
 
@@ -25,10 +27,18 @@ inline Options& add_common_flags(CLI::App& app, Options& options, const std::str
   options.out = default_out;
   app.add_option("--out", options.out, "folder for figures, samples and metrics.json")
       ->capture_default_str();
-  // CLI11 would wrap "-3" around to a huge unsigned seed; reject a sign up front.
+  // CLI11 would wrap "-3" around to a huge unsigned seed and saturate one beyond 64 bits: accept
+  // only a non-empty string of digits whose value fits in 64 bits.
   const CLI::Validator unsigned_integer(
-      [](std::string& text) { return text.find('-') == std::string::npos ? std::string() : "must be a non-negative integer"; },
-      "UINT");
+      [](std::string& text) {
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto parsed = std::from_chars(text.data(), end, value);
+        const bool ok = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+                        parsed.ec == std::errc() && parsed.ptr == end;
+        return ok ? std::string() : "must be an integer from 0 to 18446744073709551615";
+      },
+      "UINT64");
   app.add_option("--seed", options.seed, "random seed (a non-negative integer)")
       ->check(unsigned_integer)
       ->capture_default_str();

@@ -49,6 +49,15 @@ inline std::string file_with(const std::string& name, const std::string& bytes) 
   return path;
 }
 
+/// Overwrites the bytes that end `back` bytes before the end of file `path` with `value` (a
+/// float or double, little-endian): corrupts the last tensors of a saved checkpoint.
+template <class T>
+void patch_from_end(const std::string& path, long back, T value) {
+  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(-back, std::ios::end);
+  f.write(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
 inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// A rows x cols matrix filled with value.

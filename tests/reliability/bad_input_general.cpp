@@ -48,6 +48,34 @@ void fit_tiny(const diffuse::FitOptions& options, double lr = 1e-3) {
   diffuse::fit(net, objective, data, opt, diffuse::ConstantLr(lr), options, rng);
 }
 
+// fit() of `net` on VP denoising of `points` with Adam, for component-relationship rows.
+template <class Net>
+void fit_net(Net& net, M points, diffuse::FitOptions options = {.steps = 1}, bool drop_last = false) {
+  Rng rng(3);
+  diffuse::DenoisingObjective objective(diffuse::VpProcess<double>(),
+                                        diffuse::DenoisingOptions<double>{.model = {.input = diffuse::NoiseInput::time},
+                                                                          .draw = diffuse::NoiseDraw::uniform_time});
+  diffuse::Dataset<double> data(std::move(points), M(), drop_last);
+  diffuse::Adam<double> opt({}, net.parameters().size());
+  diffuse::fit(net, objective, data, opt, diffuse::ConstantLr(1e-3), options, rng);
+}
+
+diffuse::Mlp<double, diffuse::Silu> mlp(std::vector<Index> widths) {
+  Rng rng(1);
+  return diffuse::Mlp<double, diffuse::Silu>({.widths = std::move(widths)}, rng);
+}
+
+// A saved checkpoint of tiny_net() (F64) at `name`, with the value `back` bytes before the end
+// replaced.
+template <class T>
+std::string corrupted_checkpoint(const std::string& name, long back, T value) {
+  const std::string path = scratch(name);
+  auto net = tiny_net();
+  diffuse::save_checkpoint(path, net, diffuse::Dtype::F64);
+  patch_from_end(path, back, value);
+  return path;
+}
+
 }  // namespace
 
 std::vector<BadInput> bad_inputs_general() {
@@ -530,6 +558,120 @@ std::vector<BadInput> bad_inputs_general() {
       {"io/progress.hpp", "ProgressBar", "width = 0", [] { diffuse::ProgressBar(10, {.width = 0}); }},
       {"io/progress.hpp", "ProgressBar", "a null stream", [] { diffuse::ProgressBar(10, {.stream = nullptr}); }},
       {"io/progress.hpp", "ProgressBar", "total = -1", [] { diffuse::ProgressBar(-1); }},
+
+      // ---- component relationships: each component is valid alone, the pair is not --------------
+      {"training/fit.hpp", "fit", "a network with 3 outputs on 2-D data", [] { auto net = mlp({3, 16, 3}); fit_net(net, mat(2, 64)); }},
+      {"training/fit.hpp", "fit", "a network with 1 output on 2-D data", [] { auto net = mlp({3, 16, 1}); fit_net(net, mat(2, 64)); }},
+      {"training/fit.hpp", "fit", "a transposed 64 x 2 data set", [] { auto net = mlp({3, 16, 2}); fit_net(net, mat(64, 2)); }},
+      {"training/fit.hpp", "fit", "drop_last with a data set smaller than one batch",
+       [] { auto net = mlp({3, 16, 2}); fit_net(net, mat(2, 10), {.epochs = 1, .batch_size = 16}, true); }},
+      {"training/fit.hpp", "fit", "steps = 1 with drop_last and a data set smaller than one batch",
+       [] { auto net = mlp({3, 16, 2}); fit_net(net, mat(2, 10), {.steps = 1, .batch_size = 16}, true); }},
+      {"training/fit.hpp", "fit", "epochs x batches overflowing long",
+       [] { auto net = mlp({3, 16, 2}); fit_net(net, mat(2, 64), {.epochs = std::numeric_limits<long>::max() / 2, .batch_size = 1}); }},
+      {"training/fit.hpp", "fit", "steps = 2^62 (no up-front allocation) with NaN weights",
+       [] { auto net = mlp({3, 16, 2}); net.parameters().setConstant(nan); fit_net(net, mat(2, 64), {.steps = long{1} << 62}); }},
+      {"training/objective.hpp", "DenoisingObjective", "a negative sigma among the choices",
+       [] { diffuse::DenoisingObjective(diffuse::SigmaLevels<double>(), diffuse::DenoisingOptions<double>{.draw = diffuse::NoiseDraw::uniform_choice, .choices = {1.0, -0.5}}); }},
+      {"training/objective.hpp", "DenoisingObjective", "uniform_time from t = -0.5 on a VP process",
+       [] { diffuse::DenoisingObjective(diffuse::VpProcess<double>(), diffuse::DenoisingOptions<double>{.draw = diffuse::NoiseDraw::uniform_time, .t_min = -0.5}); }},
+      {"training/objective.hpp", "DenoisingObjective", "log_normal with p_mean = 800 (sigma = Inf)",
+       [] { diffuse::DenoisingObjective(diffuse::SigmaLevels<double>(), diffuse::DenoisingOptions<double>{.draw = diffuse::NoiseDraw::log_normal, .p_mean = 800}); }},
+      {"training/objective.hpp", "DenoisingObjective", "a score target at sigma = 0",
+       [] { diffuse::DenoisingObjective(diffuse::SigmaLevels<double>(),
+                                        diffuse::DenoisingOptions<double>{.model = {.parameterisation = diffuse::Parameterisation::score},
+                                                                          .draw = diffuse::NoiseDraw::uniform_choice, .choices = {1.0, 0.0}}); }},
+      {"distributions/gaussian.hpp", "Gaussian::isotropic", "std = 1e-200 (std² underflows)", [] { diffuse::Gaussian<double>::isotropic(V::Zero(2), 1e-200); }},
+      {"distributions/gaussian.hpp", "Gaussian::isotropic", "float std = 1e25 (std² overflows)", [] { diffuse::Gaussian<float>::isotropic(diffuse::Vector<float>::Zero(2), 1e25f); }},
+      {"distributions/gaussian.hpp", "Gaussian", "a covariance of 1e-310 (precision overflows)",
+       [] { diffuse::Gaussian<double>(V::Zero(2), M::Identity(2, 2) * 1e-310); }},
+      {"distributions/gaussian_mixture.hpp", "GaussianMixture", "std = 1e-160 (1/std² overflows)",
+       [] { diffuse::GaussianMixture<double>(mat(2, 1), V::Constant(1, 1e-160), V::Ones(1)); }},
+      {"distributions/gaussian_mixture.hpp", "GaussianMixture::sample", "n = 2^40",
+       [] { Rng r(1); mixture2d().sample(Index{1} << 40, r); }},
+      {"distributions/gaussian.hpp", "Gaussian::sample", "n = 2^40",
+       [] { Rng r(1); diffuse::Gaussian<double>::isotropic(V::Zero(2), 1).sample(Index{1} << 40, r); }},
+      {"distributions/toy.hpp", "toy::moons", "n = 2^40", [] { Rng r(1); diffuse::toy::moons<double>(Index{1} << 40, r); }},
+      {"metrics/likelihood.hpp", "mixture_nll", "std = 1e-200 (std² underflows)", [] { diffuse::mixture_nll(mat(2, 4), mat(2, 2), 1e-200); }},
+      {"metrics/likelihood.hpp", "mixture_nll", "samples at 1e160 (squared distances overflow)",
+       [] { diffuse::mixture_nll(mat(2, 4, 1e160), mat(2, 2), 1.0); }},
+      {"metrics/energy.hpp", "energy_distance", "samples at +-1.7e308 (the distance itself overflows)",
+       [] { const double top = std::numeric_limits<double>::max(); M x = mat(2, 4, top); x.row(0).setConstant(-top); diffuse::energy_distance(x, mat(2, 4, top)); }},
+      {"schedules/time_grid.hpp", "karras_sigmas", "float levels with rho = 1e-9 (they crowd at sigma_max)",
+       [] { diffuse::karras_sigmas<float>(10, {.rho = 1e-9}); }},
+      {"schedules/time_grid.hpp", "karras_sigmas", "rho = 1e300 (every level is 1)", [] { diffuse::karras_sigmas(10, {.rho = 1e300}); }},
+      {"schedules/time_grid.hpp", "karras_sigmas", "levels = 2^30", [] { diffuse::karras_sigmas(1 << 30); }},
+      {"schedules/time_grid.hpp", "uniform_grid", "a float grid whose ends differ only in double",
+       [] { diffuse::uniform_grid<float>(1.0, 1.0 + 1e-12, 4); }},
+      {"schedules/time_grid.hpp", "geometric_sigmas", "a float grid of levels closer than float's precision",
+       [] { diffuse::geometric_sigmas<float>(1.0 + 1e-9, 1.0, 10); }},
+      {"schedules/time_grid.hpp", "uniform_grid", "steps = 2^30", [] { diffuse::uniform_grid(1.0, 0.0, 1 << 30); }},
+      {"schedules/beta_schedule.hpp", "linear_betas", "steps = 2^30", [] { diffuse::linear_betas(1 << 30, 1e-4, 0.02); }},
+      {"io/figure.hpp", "Figure", "10^6 x 10^6 panels", [] { diffuse::Figure(1000000, 1000000); }},
+      {"nn/optimizers.hpp", "Adam", "eps = 0 (a zero gradient gives 0/0)", [] { diffuse::Adam<double>({.eps = 0}, 4); }},
+      {"nn/optimizers.hpp", "Adam", "parameter_count = -1", [] { diffuse::Adam<double>({}, -1); }},
+      {"nn/optimizers.hpp", "Sgd", "parameter_count = 2^62", [] { diffuse::Sgd<double>({}, Index{1} << 62); }},
+      {"nn/optimizers.hpp", "Adam::step", "a state resized to another network",
+       [] { diffuse::Adam<double> opt({}, 4); opt.state().exp_avg.resize(2); V p = V::Zero(4); opt.step(p, V::Zero(4)); }},
+      {"nn/optimizers.hpp", "Sgd::step", "a momentum buffer resized to another network",
+       [] { diffuse::Sgd<double> opt({.momentum = 0.9}, 4); opt.state().momentum_buffer.resize(1); V p = V::Zero(4); opt.step(p, V::Zero(4)); }},
+      {"nn/checkpoint.hpp", "save_optimizer_state", "an Adam state saved with a larger network's tensors",
+       [] { auto net = tiny_net(); diffuse::Adam<double> opt({}, 4); diffuse::save_optimizer_state(scratch("opt_a.safetensors"), opt, net.tensors()); }},
+      {"nn/checkpoint.hpp", "save_optimizer_state", "an SGD state saved with a larger network's tensors",
+       [] { auto net = tiny_net(); diffuse::Sgd<double> opt({.momentum = 0.9}, 4); diffuse::save_optimizer_state(scratch("opt_s.safetensors"), opt, net.tensors()); }},
+      {"nn/checkpoint.hpp", "load_optimizer_state", "an Adam state loaded with a larger network's tensors",
+       [] {
+         auto net = tiny_net();
+         diffuse::Adam<double> big({}, net.parameters().size()), small({}, 4);
+         diffuse::save_optimizer_state(scratch("opt_l.safetensors"), big, net.tensors());
+         diffuse::load_optimizer_state(scratch("opt_l.safetensors"), small, net.tensors());
+       }},
+      {"nn/checkpoint.hpp", "load_optimizer_state", "an SGD state loaded with a larger network's tensors",
+       [] {
+         auto net = tiny_net();
+         diffuse::Sgd<double> big({.momentum = 0.9}, net.parameters().size()), small({.momentum = 0.9}, 4);
+         diffuse::save_optimizer_state(scratch("opt_m.safetensors"), big, net.tensors());
+         diffuse::load_optimizer_state(scratch("opt_m.safetensors"), small, net.tensors());
+       }},
+      {"nn/checkpoint.hpp", "load_optimizer_state", "a negative Adam second moment",
+       [] {
+         auto net = tiny_net();
+         diffuse::Adam<double> opt({}, net.parameters().size());
+         const std::string path = scratch("opt_neg.safetensors");
+         diffuse::save_optimizer_state(path, opt, net.tensors());
+         patch_from_end(path, 16, -1.0);  // the last exp_avg_sq entry (the step count is last)
+         diffuse::load_optimizer_state(path, opt, net.tensors());
+       }},
+      {"nn/checkpoint.hpp", "load_optimizer_state", "a NaN Adam first moment",
+       [] {
+         auto net = tiny_net();
+         diffuse::Adam<double> opt({}, net.parameters().size());
+         const std::string path = scratch("opt_nan.safetensors");
+         diffuse::save_optimizer_state(path, opt, net.tensors());
+         patch_from_end(path, 8 + 8 * net.parameters().size() + 8, nan);  // the last exp_avg entry
+         diffuse::load_optimizer_state(path, opt, net.tensors());
+       }},
+      {"nn/checkpoint.hpp", "load_checkpoint", "a NaN weight",
+       [] { auto net = tiny_net(); diffuse::load_checkpoint(corrupted_checkpoint("nan_w.safetensors", 8, nan), net); }},
+      {"nn/checkpoint.hpp", "load_checkpoint", "an Inf weight",
+       [] { auto net = tiny_net(); diffuse::load_checkpoint(corrupted_checkpoint("inf_w.safetensors", 8, inf), net); }},
+      {"nn/checkpoint.hpp", "load_checkpoint", "an F64 weight of 1e300 into a float network",
+       [] {
+         const std::string path = corrupted_checkpoint("big_w.safetensors", 8, 1e300);
+         Rng r(1);
+         auto net = diffuse::score_net_2d<float>(r, 4);
+         diffuse::load_checkpoint(path, net);
+       }},
+      {"nn/checkpoint.hpp", "save_safetensors", "a save through a symbolic link loop",
+       [] {
+         const std::string a = scratch("loop_a"), b = scratch("loop_b");
+         std::filesystem::remove(a);
+         std::filesystem::remove(b);
+         std::filesystem::create_symlink(b, a);
+         std::filesystem::create_symlink(a, b);
+         auto net = tiny_net();
+         diffuse::save_checkpoint(a, net);
+       }},
   };
 }
 

@@ -58,19 +58,19 @@ std::vector<BadInput> bad_inputs_sampling() {
       {"models/guidance.hpp", "ClassifierFreeGuidance", "a NaN guidance scale",
        [] {
          auto net = small_score_net();
-         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::none});
          diffuse::ClassifierFreeGuidance(model, mat(1, 4), std::nan(""));
        }},
       {"models/guidance.hpp", "ClassifierFreeGuidance", "an empty condition",
        [] {
          auto net = small_score_net();
-         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::none});
          diffuse::ClassifierFreeGuidance(model, diffuse::Matrix<double>(), 2.0);
        }},
       {"models/guidance.hpp", "ClassifierFreeGuidance", "an infinite null condition",
        [] {
          auto net = small_score_net();
-         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::none});
          diffuse::ClassifierFreeGuidance(model, mat(1, 4), 2.0, std::numeric_limits<double>::infinity());
        }},
       {"models/noise_model.hpp", "NoiseModel", "train_steps = 1 with normalised_step input",
@@ -97,7 +97,7 @@ std::vector<BadInput> bad_inputs_sampling() {
          diffuse::Prediction<double> out;
          model.predict(mat(2, 5), 3, out);
        }},
-      {"models/noise_model.hpp", "ConditionalMlp::forward", "x with 3 rows for a 2D network",
+      {"models/noise_model.hpp", "NoiseModel::predict", "x with 3 rows for a 2D network",
        [] {
          auto net = small_score_net();
          diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::none});
@@ -152,6 +152,49 @@ std::vector<BadInput> bad_inputs_sampling() {
        [] { sample_vp(diffuse::ProbabilityFlow<double>{}, {0.5}); }},
       {"samplers/reverse_sde.hpp", "sample", "reverse SDE on an empty batch", [] { sample_vp(diffuse::ReverseEulerMaruyama<double>{}, {1.0, 0.5}, M(0, 3)); }},
 
+
+      // ---- component relationships: each component is valid alone, the pair is not --------------
+      {"models/noise_model.hpp", "NoiseModel::predict", "a network with 3 outputs on a 2 x 5 batch",
+       [] {
+         Rng r(1);
+         diffuse::Mlp<double, diffuse::Silu> net({.widths = {4, 8, 3}}, r);
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::Prediction<double> out;
+         model.predict(mat(2, 5), 0.5, out);
+       }},
+      {"models/noise_model.hpp", "NoiseModel::predict", "a network with 1 output in sample() on a 2 x 5 batch",
+       [] {
+         Rng r(1);
+         diffuse::Mlp<double, diffuse::Silu> net({.widths = {3, 8, 1}}, r);
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         M x = mat(2, 5);
+         diffuse::Ddim<double> sampler{};
+         const std::vector<double> grid = diffuse::uniform_grid(1.0, 1e-3, 4);
+         diffuse::sample(sampler, model, x, std::span<const double>(grid), r);
+       }},
+      {"models/noise_model.hpp", "NoiseModel::predict", "a transposed 40 x 2 batch",
+       [] {
+         Rng r(1);
+         diffuse::Mlp<double, diffuse::Silu> net({.widths = {3, 8, 2}}, r);
+         diffuse::NoiseModel model(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+         diffuse::Prediction<double> out;
+         model.predict(mat(40, 2), 0.5, out);
+       }},
+      {"models/noise_model.hpp", "NoiseModel", "a network whose input has no room for the noise-level row",
+       [] {
+         Rng r(1);
+         diffuse::Mlp<double, diffuse::Silu> net({.widths = {2, 8, 2}}, r);
+         diffuse::NoiseModel(net, diffuse::VpProcess<double>(), {.input = diffuse::NoiseInput::time});
+       }},
+      {"models/noise_model.hpp", "NoiseModel::predict", "an eps model at alpha = 0 (zero terminal SNR)",
+       [] {
+         Rng r(1);
+         diffuse::Mlp<double, diffuse::Silu> net({.widths = {3, 8, 2}}, r);
+         diffuse::DiscreteSchedule<double> schedule(diffuse::rescale_zero_terminal_snr(diffuse::linear_betas(10, 1e-4, 0.02)));
+         diffuse::NoiseModel model(net, schedule, {.input = diffuse::NoiseInput::time});
+         diffuse::Prediction<double> out;
+         model.predict(mat(2, 5), 9, out);
+       }},
   };
 }
 

@@ -2,8 +2,10 @@
 // huge shapes and offsets, deep or wide JSON) are rejected with diffuse::Error, never allocate
 // more than the file size in one piece, and never take quadratic time; every fuzz seed and every
 // input the fuzzer once crashed on (tests/data/fuzz/) loads or throws; an interrupted save
-// (a child process killed mid-write, or a temporary file that cannot be created) leaves the
-// previous checkpoint loadable and intact; a diverging fit() never writes a NaN checkpoint.
+// (a child process killed mid-write, a save that fails half-way, or a temporary file that
+// cannot be created) leaves the previous checkpoint loadable and intact and no temporary file of
+// its own; concurrent saves to one path never expose a partial file; saving through a symbolic
+// link keeps the link; a diverging fit() never writes a NaN checkpoint.
 //
 // This file replaces the global operator new for test_reliability to record the largest single
 // request made while `watching` is set; it otherwise forwards to malloc/free.
@@ -19,7 +21,9 @@
 #include <filesystem>
 #include <fstream>
 #include <new>
+#include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <diffuse/core/error.hpp>
@@ -249,13 +253,30 @@ diffuse::Vector<float> load_big(const std::string& path, std::string& message) {
 
 }  // namespace
 
+namespace {
+
+// The temporary files of saves to `path` ("<path>.tmp.<random>") present in its folder.
+std::vector<fs::path> temporaries(const std::string& path) {
+  std::vector<fs::path> found;
+  const std::string prefix = fs::path(path).filename().string() + ".tmp";
+  for (const auto& f : fs::directory_iterator(fs::path(path).parent_path()))
+    if (f.path().filename().string().rfind(prefix, 0) == 0) found.push_back(f.path());
+  return found;
+}
+
+void remove_temporaries(const std::string& path) {
+  for (const auto& f : temporaries(path)) fs::remove(f);
+}
+
+}  // namespace
+
 TEST_CASE("a save killed mid-write leaves the previous checkpoint intact") {
   auto a = big_net(1), b = big_net(2);
   REQUIRE(a.parameters() != b.parameters());
-  const std::string path = scratch("atomic.safetensors"), tmp = path + ".tmp";
+  const std::string path = scratch("atomic.safetensors");
   diffuse::save_checkpoint(path, a);
   const auto full_size = fs::file_size(path);
-  fs::remove(tmp);
+  remove_temporaries(path);
 
   const pid_t child = fork();
   REQUIRE(child >= 0);
@@ -264,14 +285,13 @@ TEST_CASE("a save killed mid-write leaves the previous checkpoint intact") {
     for (int i = 0; i < 200; ++i) diffuse::save_checkpoint(path, b);
     _exit(0);
   }
-  // Wait until the temporary file is partly written, then kill the child with no warning.
+  // Wait until a temporary file is partly written, then kill the child with no warning.
   bool partial = false;
-  for (long polls = 0; polls < 100000000L; ++polls) {
-    std::error_code ec;
-    const auto size = fs::file_size(tmp, ec);
-    if (!ec && size > 0 && size < full_size) {
-      partial = true;
-      break;
+  for (long polls = 0; polls < 100000000L && !partial; ++polls) {
+    for (const auto& tmp : temporaries(path)) {
+      std::error_code ec;
+      const auto size = fs::file_size(tmp, ec);
+      partial = partial || (!ec && size > 0 && size < full_size);
     }
     if (waitpid(child, nullptr, WNOHANG) == child) break;
     sched_yield();
@@ -288,31 +308,108 @@ TEST_CASE("a save killed mid-write leaves the previous checkpoint intact") {
   INFO(message);
   REQUIRE(loaded.size() == a.parameters().size());
   CHECK((loaded == a.parameters() || loaded == b.parameters()));
-  // A later save replaces the stale temporary file and succeeds.
+  // A later save succeeds next to the killed save's temporary file and leaves none of its own.
+  const auto stale = temporaries(path).size();
   diffuse::save_checkpoint(path, a);
-  CHECK_FALSE(fs::exists(tmp));
+  CHECK(temporaries(path).size() == stale);
   CHECK(load_big(path, message) == a.parameters());
+  remove_temporaries(path);
 }
 
-TEST_CASE("a save whose temporary file cannot be created throws and leaves the previous checkpoint intact") {
+TEST_CASE("a failed save throws, removes its temporary file and leaves the previous checkpoint intact") {
   Rng rng(4);
   auto a = diffuse::score_net_2d<double>(rng, 4);
   auto b = diffuse::score_net_2d<double>(rng, 4);
   const std::string path = scratch("blocked.safetensors");
   diffuse::save_checkpoint(path, a, diffuse::Dtype::F64);
-  fs::remove_all(path + ".tmp");
-  fs::create_directory(path + ".tmp");  // the temporary's name is taken by a folder: open() fails
+  remove_temporaries(path);
+  // The last weight is NaN: the save fails after most of the file is written.
+  b.parameters()(b.parameters().size() - 1) = std::numeric_limits<double>::quiet_NaN();
   std::string message = "no exception";
   try {
     diffuse::save_checkpoint(path, b, diffuse::Dtype::F64);
   } catch (const diffuse::Error& e) {
     message = e.what();
   }
-  fs::remove_all(path + ".tmp");
-  CHECK(message.rfind("diffuse::save_safetensors: cannot open", 0) == 0);
+  CHECK(message.rfind("diffuse::save_safetensors: tensor", 0) == 0);
+  CHECK(temporaries(path).empty());
   auto loaded = diffuse::score_net_2d<double>(rng, 4);
   diffuse::load_checkpoint(path, loaded);
   CHECK(loaded.parameters() == a.parameters());
+  // A folder that does not exist: the temporary file cannot be created.
+  message = "no exception";
+  try {
+    diffuse::save_checkpoint(scratch("no_such_folder/x.safetensors"), a);
+  } catch (const diffuse::Error& e) {
+    message = e.what();
+  }
+  CHECK(message.rfind("diffuse::save_safetensors: cannot create a temporary file", 0) == 0);
+}
+
+TEST_CASE("concurrent saves to one path always leave one complete checkpoint and no temporary files") {
+  auto a = big_net(1), b = big_net(2);
+  const std::string path = scratch("concurrent.safetensors");
+  diffuse::save_checkpoint(path, a);
+  remove_temporaries(path);
+  // Two processes with two threads each save a or b eight times; the parent reads meanwhile.
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      int failures = 0;
+      auto work = [&](diffuse::Mlp<float, diffuse::Relu>& net) {
+        for (int i = 0; i < 8; ++i) {
+          try {
+            diffuse::save_checkpoint(path, net);
+          } catch (const std::exception&) {
+            ++failures;
+          }
+        }
+      };
+      std::thread other([&] { work(p == 0 ? a : b); });
+      work(p == 0 ? b : a);
+      other.join();
+      _exit(failures == 0 ? 0 : 1);
+    }
+    children.push_back(child);
+  }
+  int reads = 0, bad_reads = 0;
+  for (bool running = true; running; ++reads) {
+    std::string message;
+    const diffuse::Vector<float> loaded = load_big(path, message);
+    bad_reads += (loaded == a.parameters() || loaded == b.parameters()) ? 0 : 1;
+    running = false;
+    for (const pid_t c : children) running = running || waitpid(c, nullptr, WNOHANG) == 0;
+  }
+  for (const pid_t c : children) {
+    int status = 0;
+    waitpid(c, &status, 0);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));  // no save failed
+  }
+  CHECK(reads > 0);
+  CHECK(bad_reads == 0);
+  CHECK(temporaries(path).empty());
+  std::string message;
+  const diffuse::Vector<float> last = load_big(path, message);
+  CHECK((last == a.parameters() || last == b.parameters()));
+}
+
+TEST_CASE("saving through a symbolic link replaces the file it names and keeps the link") {
+  Rng rng(6);
+  auto a = diffuse::score_net_2d<double>(rng, 4);
+  auto b = diffuse::score_net_2d<double>(rng, 4);
+  const std::string target = scratch("link_target.safetensors"), link = scratch("link.safetensors");
+  diffuse::save_checkpoint(target, a, diffuse::Dtype::F64);
+  fs::remove(link);
+  fs::create_symlink(fs::path(target).filename(), link);  // a relative link
+  diffuse::save_checkpoint(link, b, diffuse::Dtype::F64);
+  CHECK(fs::is_symlink(link));
+  auto loaded = diffuse::score_net_2d<double>(rng, 4);
+  diffuse::load_checkpoint(target, loaded);
+  CHECK(loaded.parameters() == b.parameters());
+  CHECK(temporaries(link).empty());
+  CHECK(temporaries(target).empty());
 }
 
 TEST_CASE("a diverging fit() stops with an error naming the step and never writes a NaN checkpoint") {

@@ -10,14 +10,16 @@
 // at |x| = 1e4, where an unshifted exp underflows to 0/0.
 #include "support/catch.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include <diffuse/distributions/gaussian_mixture.hpp>
-#include <diffuse/metrics/likelihood.hpp>
+#include <diffuse/metrics.hpp>
 #include <diffuse/models/oracle.hpp>
 #include <diffuse/processes/mixture_score.hpp>
 #include <diffuse/processes/sub_vp.hpp>
@@ -259,4 +261,53 @@ TEST_CASE("DDPM, DDIM, DPM-Solver++ and EDM with the oracle stay finite through 
 
 TEST_CASE("DDPM, DDIM, DPM-Solver++ and EDM with the oracle stay finite through both ends of their schedules, float") {
   check_samplers_through_schedule_ends<float>();
+}
+
+TEST_CASE("metrics of finite samples at a scale near the type's range are finite and scale as they should") {
+  diffuse::Rng rng(9);
+  const diffuse::Matrix<double> x = rng.normal<double>(2, 16), y = rng.normal<double>(2, 16).array() + 1.0;
+  const double scale = 1e200;
+  const diffuse::Matrix<double> xs = x * scale, ys = y * scale;
+  const double e = diffuse::energy_distance(x, y), es = diffuse::energy_distance(xs, ys);
+  CHECK(std::isfinite(es));
+  CHECK(es / scale == Approx(e).epsilon(1e-9));
+  diffuse::Rng r1(4), r2(4);
+  const double sw = diffuse::sliced_wasserstein(x, y, 8, r1), sws = diffuse::sliced_wasserstein(xs, ys, 8, r2);
+  CHECK(sws / scale == Approx(sw).epsilon(1e-9));
+  // 12 dimensions take the GEMM path below 1e150: |a|² + |b|² − 2a·b would be inf − inf.
+  const diffuse::Matrix<double> x12 = rng.normal<double>(12, 8) * 1e200, y12 = rng.normal<double>(12, 8) * 1e200;
+  CHECK(std::isfinite(diffuse::mmd2(x12, y12)));
+  CHECK(std::isfinite(diffuse::energy_distance(x12, y12)));
+  // float samples at 1e30: squared distances overflow float, not double.
+  const diffuse::Matrix<float> xf = (x * 1e30).cast<float>(), yf = (y * 1e30).cast<float>();
+  CHECK(std::isfinite(diffuse::mmd2(xf, yf)));
+  CHECK(diffuse::energy_distance(xf, yf) / 1e30 == Approx(e).epsilon(1e-5));
+}
+
+TEST_CASE("weights near double's maximum are normalised without overflow and sample both modes") {
+  const double big = std::numeric_limits<double>::max();
+  const diffuse::GaussianMixture<double> mixture(diffuse::Matrix<double>::Zero(2, 2), diffuse::Vector<double>::Ones(2),
+                                                 diffuse::Vector<double>::Constant(2, big));
+  CHECK(mixture.weights()(0) == 0.5);
+  CHECK(mixture.weights()(1) == 0.5);
+  diffuse::Rng rng(2);
+  const auto samples = mixture.sample(400, rng);
+  const auto zeros = std::count(samples.labels.begin(), samples.labels.end(), 0);
+  CHECK(zeros > 150);
+  CHECK(zeros < 250);
+  const auto stats = diffuse::mode_stats(diffuse::Matrix<double>::Zero(2, 4), diffuse::Matrix<double>::Zero(2, 2), 1.0,
+                                         3.0, {big, big});
+  CHECK(std::isfinite(stats.kl_to_weights));
+  CHECK(std::isfinite(diffuse::mixture_nll(diffuse::Matrix<double>::Zero(2, 4), diffuse::Matrix<double>::Zero(2, 2), 1.0, {big, big})));
+}
+
+TEST_CASE("karras_sigmas with a small rho does not overflow and approaches the geometric grid") {
+  const std::vector<double> k = diffuse::karras_sigmas(4, {.sigma_min = 0.5, .sigma_max = 2, .rho = 0.05, .append_zero = false});
+  for (double s : k) CHECK(std::isfinite(s));
+  CHECK(k.front() == 2.0);
+  CHECK(k.back() == 0.5);
+  // The old formula σ_max^{1/ρ} agrees where it does not overflow.
+  const std::vector<double> k7 = diffuse::karras_sigmas(6);
+  const double hi = std::pow(80.0, 1 / 7.0), lo = std::pow(0.002, 1 / 7.0);
+  for (int i = 0; i < 6; ++i) CHECK(k7[static_cast<std::size_t>(i)] == Approx(std::pow(hi + i * (lo - hi) / 5, 7.0)).epsilon(1e-12));
 }

@@ -5,6 +5,7 @@
 //   diffuse::<Api>: <what is wrong> (got <value>, expected <constraint>)
 // Checks run once at entry (constructors, sample(), fit()), never inside step loops.
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <concepts>
@@ -80,11 +81,38 @@ void check_non_negative(std::string_view api, std::string_view name, S value) {
                   std::string(name) + " must be non-negative", value, "a finite number >= 0");
 }
 
+/// A standard deviation whose variance std² and precision 1/std² are finite and normal in S:
+/// std in [√min, √max] of S (about [1e-154, 1e154] in double, [1e-19, 1e19] in float).
+template <std::floating_point S>
+void check_variance(std::string_view api, std::string_view name, S std) {
+  DIFFUSE_REQUIRE(std::isfinite(std) && std >= std::sqrt(std::numeric_limits<S>::min()) &&
+                      std <= std::sqrt(std::numeric_limits<S>::max()),
+                  api, std::string(name) + " is out of range", std,
+                  "a number whose square is a normal " + std::string(sizeof(S) == 4 ? "float" : "double") + " (" +
+                      detail::to_text(std::sqrt(std::numeric_limits<S>::min())) + " to " +
+                      detail::to_text(std::sqrt(std::numeric_limits<S>::max())) + ")");
+}
+
 /// An integer count must be >= minimum.
 template <std::integral I>
 void check_at_least(std::string_view api, std::string_view name, I value, I minimum) {
   DIFFUSE_REQUIRE(value >= minimum, api, std::string(name) + " is too small", value,
                   ">= " + detail::to_text(minimum));
+}
+
+/// The most entries an entry point allocates for a count the user passes (a number of samples,
+/// steps, levels, parameters): 2^28, 2 GiB of doubles. Larger counts throw diffuse::Error instead
+/// of surfacing as std::bad_alloc, std::length_error or an out-of-memory abort.
+inline constexpr long max_entries = 1L << 28;
+
+/// A count that sizes an allocation (count x entries_each entries) must lie in [minimum, max_entries].
+template <std::integral I>
+void check_count(std::string_view api, std::string_view name, I value, I minimum, long entries_each = 1) {
+  check_at_least(api, name, value, minimum);
+  DIFFUSE_REQUIRE(entries_each <= 0 || static_cast<long double>(value) * static_cast<long double>(entries_each) <=
+                                           static_cast<long double>(max_entries),
+                  api, std::string(name) + " is too large to allocate", value,
+                  "<= " + std::to_string(max_entries / std::max(entries_each, 1L)));
 }
 
 /// value must lie in the open interval (lo, hi).
@@ -111,6 +139,20 @@ template <class M>
 void check_nonempty(std::string_view api, std::string_view name, const M& m) {
   DIFFUSE_REQUIRE(m.size() > 0, api, std::string(name) + " is empty",
                   std::to_string(m.rows()) + "x" + std::to_string(m.cols()), "at least one entry");
+}
+
+/// Two components must agree on the rows of a batch: `what` (a network's output, say) has
+/// `rows` rows where the data x has x.rows(). The message speaks of batches as d x n, one sample
+/// per column, and says so when x looks transposed (n x d with n >> d).
+template <class M>
+void check_batch_rows(std::string_view api, std::string_view what, long rows, const M& x) {
+  if (rows == x.rows()) return;
+  std::string text = std::string(what) + " " + std::to_string(rows) + " rows but the data has " +
+                     std::to_string(x.rows()) + " rows: a batch is d x n, one sample per column";
+  if (x.rows() >= 8 * x.cols() && x.rows() > 8)
+    text += "; this " + std::to_string(x.rows()) + " x " + std::to_string(x.cols()) +
+            " batch looks transposed (n x d with n >> d)";
+  detail::fail(api, text, rows, std::to_string(x.rows()) + " rows");
 }
 
 /// Every entry of a matrix must be finite.

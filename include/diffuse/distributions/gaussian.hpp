@@ -38,12 +38,17 @@ class Gaussian {
     m_chol = llt.matrixL();
     m_precision = llt.solve(Matrix<S>::Identity(dim(), dim()));
     const S log_det = S(2) * m_chol.diagonal().array().log().sum();
+    // A covariance with a tiny eigenvalue has a precision beyond S's range: log-density and score
+    // would be Inf or NaN.
+    DIFFUSE_REQUIRE(m_precision.allFinite() && std::isfinite(log_det), api,
+                    "covariance is too close to singular for this scalar type", log_det,
+                    "a covariance whose inverse is finite");
     m_log_norm = -S(0.5) * (S(dim()) * std::log(S(2) * std::numbers::pi_v<S>) + log_det);
   }
 
   /// N(mean, std² I).
   static Gaussian isotropic(Vector<S> mean, S std) {
-    check_positive("Gaussian::isotropic", "std", std);
+    check_variance("Gaussian::isotropic", "std", std);
     const Index d = mean.size();
     return Gaussian(std::move(mean), Matrix<S>::Identity(d, d) * (std * std));
   }
@@ -101,8 +106,9 @@ class Gaussian {
 
   /// n independent draws μ + L z, z ~ N(0, I), as a d x n batch.
   Matrix<S> sample(Index n, Rng& rng) const {
-    check_at_least("Gaussian::sample", "n", n, Index{0});
+    check_count("Gaussian::sample", "n", n, Index{0}, dim());
     Matrix<S> z = rng.normal<S>(dim(), n);
+    if (n == 0) return z;  // Eigen's triangular product binds a null reference on an empty batch
     Matrix<S> x = m_chol.template triangularView<Eigen::Lower>() * z;
     x.colwise() += m_mean;
     return x;

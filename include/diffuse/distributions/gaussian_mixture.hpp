@@ -36,7 +36,7 @@ class GaussianMixture {
     constexpr const char* api = "GaussianMixture";
     check_means(api);
     check_shape(api, "stds", m_stds, components(), 1);
-    for (Index k = 0; k < components(); ++k) check_positive(api, "stds[" + std::to_string(k) + "]", m_stds(k));
+    for (Index k = 0; k < components(); ++k) check_variance(api, "stds[" + std::to_string(k) + "]", m_stds(k));
     set_weights(api, std::move(weights));
     const S half_log_2pi = S(0.5) * std::log(S(2) * std::numbers::pi_v<S>);
     m_log_norm.resize(components());
@@ -72,7 +72,7 @@ class GaussianMixture {
   /// n modes equally spaced on a circle of radius `scale`, each N(μ_k, std² I), equal weights
   /// (seed 000's symmetric_2D).
   static GaussianMixture symmetric_2d(Index n, S std, S scale = S(10)) {
-    check_at_least("GaussianMixture::symmetric_2d", "n", n, Index{1});
+    check_count("GaussianMixture::symmetric_2d", "n", n, Index{1}, 2);
     Matrix<S> means(2, n);
     for (Index k = 0; k < n; ++k) {
       const S angle = S(2) * std::numbers::pi_v<S> * S(k) / S(n);
@@ -85,7 +85,7 @@ class GaussianMixture {
   /// n modes with centres uniform in [−scale/2, scale/2)², each N(μ_k, std² I), equal weights
   /// (seed 000's random_2D; the centres come from diffuse::Rng(seed), not from torch).
   static GaussianMixture random_2d(Index n, S std, S scale = S(10), std::uint64_t seed = 0) {
-    check_at_least("GaussianMixture::random_2d", "n", n, Index{1});
+    check_count("GaussianMixture::random_2d", "n", n, Index{1}, 2);
     Rng rng(seed);
     Matrix<S> means = (rng.uniform<S>(2, n).array() - S(0.5)) * scale;
     return GaussianMixture(std::move(means), Vector<S>::Constant(n, std), Vector<S>::Ones(n));
@@ -122,6 +122,7 @@ class GaussianMixture {
     RowVector<S> out(x.cols());
     for (Index j = 0; j < x.cols(); ++j) {
       const S top = logits.col(j).maxCoeff();
+      check_reachable("GaussianMixture::log_density", j, top);
       // log Σ_k e^{l_k} = m + log Σ_k e^{l_k − m}
       out(j) = top + std::log((logits.col(j).array() - top).exp().sum());
     }
@@ -133,7 +134,7 @@ class GaussianMixture {
     check_shape("GaussianMixture::responsibilities", "x", x, dim(), -1);
     Matrix<S> r;
     log_joint(x, r);
-    softmax_columns(r);
+    softmax_columns("GaussianMixture::responsibilities", r);
     return r;
   }
 
@@ -142,20 +143,22 @@ class GaussianMixture {
     check_shape("GaussianMixture::score", "x", x, dim(), -1);
     Matrix<S> r;
     log_joint(x, r);
-    softmax_columns(r);
+    softmax_columns("GaussianMixture::score", r);
     if (m_isotropic) {
       // Σ_k r_k (μ_k − x) / s_k² = M (R / s²) − x ⊙ Σ_k r_k / s_k²
       const Vector<S> inv_var = m_stds.array().square().inverse();
       r.array().colwise() *= inv_var.array();
       out.noalias() = m_means * r;
       out -= x * r.colwise().sum().asDiagonal();
-      return;
+    } else {
+      out.setZero(dim(), x.cols());
+      for (Index k = 0; k < components(); ++k) {
+        const Matrix<S> diff = x.colwise() - m_means.col(k);
+        out.noalias() -= (m_precision[static_cast<std::size_t>(k)] * diff) * r.row(k).asDiagonal();
+      }
     }
-    out.setZero(dim(), x.cols());
-    for (Index k = 0; k < components(); ++k) {
-      const Matrix<S> diff = x.colwise() - m_means.col(k);
-      out.noalias() -= (m_precision[static_cast<std::size_t>(k)] * diff) * r.row(k).asDiagonal();
-    }
+    DIFFUSE_REQUIRE(out.allFinite(), "GaussianMixture::score", "the score overflows this scalar type at x",
+                    "a non-finite score", "x within the range where Σ⁻¹ (x − μ) is finite");
   }
 
   /// ∇ log p(x) for every column of x, d x n.
@@ -167,7 +170,7 @@ class GaussianMixture {
 
   /// n draws with their component labels: k ~ Categorical(w), x = μ_k + L_k z.
   Samples<S> sample(Index n, Rng& rng) const {
-    check_at_least("GaussianMixture::sample", "n", n, Index{0});
+    check_count("GaussianMixture::sample", "n", n, Index{0}, dim() + 1);
     Samples<S> out{Matrix<S>(dim(), n), std::vector<int>(static_cast<std::size_t>(n))};
     Vector<S> z(dim());
     for (Index j = 0; j < n; ++j) {
@@ -211,9 +214,11 @@ class GaussianMixture {
     check_shape(api, "weights", weights, components(), 1);
     for (Index k = 0; k < components(); ++k)
       check_non_negative(api, "weights[" + std::to_string(k) + "]", weights(k));
-    const S total = weights.sum();
-    DIFFUSE_REQUIRE(total > S(0), api, "weights sum to zero", total, "a positive sum");
-    m_weights = weights / total;
+    // Divide by the largest weight first: a sum of weights near S's maximum would overflow to Inf.
+    const S largest = weights.maxCoeff();
+    DIFFUSE_REQUIRE(largest > S(0), api, "weights sum to zero", largest, "a positive sum");
+    weights /= largest;
+    m_weights = weights / weights.sum();
     m_log_weights = m_weights.array().log();
   }
 
@@ -235,10 +240,18 @@ class GaussianMixture {
     }
   }
 
+  // The largest logit of sample j must be finite: beyond that x_j is so far from every component
+  // (in units of its std) that the squared distance overflows S, and log-sum-exp would give NaN.
+  static void check_reachable(const char* api, Index j, S top) {
+    DIFFUSE_REQUIRE(std::isfinite(top), api, "x column " + std::to_string(j) + " is too far from every component",
+                    top, "a squared distance / variance that is finite in this scalar type");
+  }
+
   // Column-wise softmax in place, shifted by each column's maximum.
-  static void softmax_columns(Matrix<S>& logits) {
+  static void softmax_columns(const char* api, Matrix<S>& logits) {
     for (Index j = 0; j < logits.cols(); ++j) {
       const S top = logits.col(j).maxCoeff();
+      check_reachable(api, j, top);
       logits.col(j) = (logits.col(j).array() - top).exp();
       logits.col(j) /= logits.col(j).sum();
     }

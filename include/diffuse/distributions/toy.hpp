@@ -47,7 +47,7 @@ struct RingOptions {
 /// The ring of Gaussians as a mixture with equal weights.
 template <class S>
 GaussianMixture<S> ring_mixture(RingOptions options = {}) {
-  check_at_least("toy::ring", "modes", options.modes, 1);
+  check_count("toy::ring", "modes", options.modes, 1, 2);
   check_positive("toy::ring", "radius", options.radius);
   return GaussianMixture<S>::symmetric_2d(options.modes, S(options.std), S(options.radius));
 }
@@ -63,7 +63,7 @@ Samples<S> ring(Index n, Rng& rng, RingOptions options = {}) {
 /// [0, π], columns interleaved, plus N(0, noise²) jitter.
 template <class S>
 Samples<S> two_arcs(Index n, Rng& rng, S noise = S(0.02)) {
-  check_at_least("toy::two_arcs", "n", n, Index{2});
+  check_count("toy::two_arcs", "n", n, Index{2}, 3);
   check_non_negative("toy::two_arcs", "noise", noise);
   Samples<S> out{Matrix<S>(2, n), std::vector<int>(static_cast<std::size_t>(n))};
   const Index m0 = (n + 1) / 2, m1 = n / 2;
@@ -89,7 +89,7 @@ Samples<S> two_arcs(Index n, Rng& rng, S noise = S(0.02)) {
 /// label 1 on (1 − cos θ, ½ − sin θ), θ uniform on [0, π], plus N(0, noise²) jitter.
 template <class S>
 Samples<S> moons(Index n, Rng& rng, S noise = S(0.05)) {
-  check_at_least("toy::moons", "n", n, Index{0});
+  check_count("toy::moons", "n", n, Index{0}, 3);
   check_non_negative("toy::moons", "noise", noise);
   Samples<S> out{Matrix<S>(2, n), std::vector<int>(static_cast<std::size_t>(n))};
   for (Index j = 0; j < n; ++j) {
@@ -107,7 +107,7 @@ Samples<S> moons(Index n, Rng& rng, S noise = S(0.05)) {
 /// the label is the third of the roll (0 inner .. 2 outer) the point lies on.
 template <class S>
 Samples<S> swiss_roll(Index n, Rng& rng, S noise = S(0.1)) {
-  check_at_least("toy::swiss_roll", "n", n, Index{0});
+  check_count("toy::swiss_roll", "n", n, Index{0}, 3);
   check_non_negative("toy::swiss_roll", "noise", noise);
   Samples<S> out{Matrix<S>(2, n), std::vector<int>(static_cast<std::size_t>(n))};
   for (Index j = 0; j < n; ++j) {
@@ -125,7 +125,7 @@ Samples<S> swiss_roll(Index n, Rng& rng, S noise = S(0.1)) {
 /// [−4, 4]²; the label is the cell index 0..7.
 template <class S>
 Samples<S> checkerboard(Index n, Rng& rng) {
-  check_at_least("toy::checkerboard", "n", n, Index{0});
+  check_count("toy::checkerboard", "n", n, Index{0}, 3);
   Samples<S> out{Matrix<S>(2, n), std::vector<int>(static_cast<std::size_t>(n))};
   for (Index j = 0; j < n; ++j) {
     const auto cell = static_cast<int>(rng.integer(8));
@@ -141,7 +141,7 @@ Samples<S> checkerboard(Index n, Rng& rng) {
 /// reflection through the origin, plus N(0, noise²) jitter; the label is the arm.
 template <class S>
 Samples<S> spirals(Index n, Rng& rng, S noise = S(0.1)) {
-  check_at_least("toy::spirals", "n", n, Index{0});
+  check_count("toy::spirals", "n", n, Index{0}, 3);
   check_non_negative("toy::spirals", "noise", noise);
   Samples<S> out{Matrix<S>(2, n), std::vector<int>(static_cast<std::size_t>(n))};
   for (Index j = 0; j < n; ++j) {

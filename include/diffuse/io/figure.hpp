@@ -36,8 +36,8 @@ class Figure {
  public:
   /// A grid of rows x cols empty panels (rows, cols >= 1; panel sizes > 0).
   Figure(Index rows, Index cols, FigureStyle style = {}) : m_rows(rows), m_cols(cols), m_style(std::move(style)) {
-    check_at_least<Index>("Figure", "rows", rows, 1);
-    check_at_least<Index>("Figure", "cols", cols, 1);
+    check_count<Index>("Figure", "cols", cols, 1);
+    check_count<Index>("Figure", "rows", rows, 1, std::max<Index>(cols, 1) * 1024);
     check_positive("Figure", "panel_width", m_style.panel_width);
     check_positive("Figure", "panel_height", m_style.panel_height);
     m_panels.resize(static_cast<std::size_t>(rows * cols));

@@ -16,6 +16,11 @@ template <class DX, class DY>
 double energy_distance(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y, Index block = 256) {
   detail::check_two_samples("energy_distance", x, y, 2);
   check_at_least<Index>("energy_distance", "block", block, 1);
+  // Energy distance is homogeneous of degree 1: large samples are rescaled so |x − y|² stays finite.
+  if (const double scale = detail::overflow_scale(x, y); scale != 1.0) {
+    const Matrix<double> xs = x.template cast<double>() / scale, ys = y.template cast<double>() / scale;
+    return detail::scaled_back("energy_distance", energy_distance(xs, ys, block), scale);
+  }
   auto distance_sum = [](const auto& d2) { return detail::column_sum(d2.sqrt()); };
   const auto n = static_cast<double>(x.cols()), m = static_cast<double>(y.cols());
   const double xx = detail::pair_sum(x, x, true, block, 0.0, distance_sum);

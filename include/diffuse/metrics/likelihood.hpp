@@ -29,16 +29,20 @@ double mixture_nll(const Eigen::MatrixBase<DS>& samples, const Eigen::MatrixBase
   DIFFUSE_REQUIRE(stds.size() == 1 || static_cast<Index>(stds.size()) == modes, "mixture_nll",
                   "stds must have one entry per component or a single shared entry", stds.size(),
                   "1 or " + std::to_string(modes));
-  for (const double s : stds) check_positive("mixture_nll", "std", s);
+  for (const double s : stds) check_variance("mixture_nll", "std", s);
   if (weights.empty()) weights.assign(static_cast<std::size_t>(modes), 1.0);
   DIFFUSE_REQUIRE(static_cast<Index>(weights.size()) == modes, "mixture_nll",
                   "weights must have one entry per component", weights.size(), std::to_string(modes));
-  double weight_sum = 0;
+  double largest = 0;
   for (const double w : weights) {
     check_non_negative("mixture_nll", "weight", w);
-    weight_sum += w;
+    largest = std::max(largest, w);
   }
-  DIFFUSE_REQUIRE(weight_sum > 0, "mixture_nll", "weights sum to zero", weight_sum, "a positive sum");
+  DIFFUSE_REQUIRE(largest > 0, "mixture_nll", "weights sum to zero", largest, "a positive sum");
+  // Sum w / max(w): weights near double's maximum would overflow the plain sum.
+  for (double& w : weights) w /= largest;
+  double weight_sum = 0;
+  for (const double w : weights) weight_sum += w;
 
   const auto d = static_cast<double>(samples.rows());
   const Matrix<double> mu = means.template cast<double>();
@@ -61,6 +65,8 @@ double mixture_nll(const Eigen::MatrixBase<DS>& samples, const Eigen::MatrixBase
     }
     // log Σ exp(t) = t_max + log Σ exp(t - t_max).
     const double top = *std::max_element(terms.begin(), terms.end());
+    DIFFUSE_REQUIRE(std::isfinite(top), "mixture_nll", "sample " + std::to_string(i) + " is too far from every mode",
+                    "a log-density below double's range", "samples whose squared distances to the means are finite");
     double sum = 0;
     for (const double t : terms) sum += std::exp(t - top);
     total -= top + std::log(sum);

@@ -32,8 +32,15 @@ template <class DX, class DY>
 double mmd2(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y, const MmdOptions& options = {}) {
   detail::check_two_samples("mmd2", x, y, 2);
   DIFFUSE_REQUIRE(!options.bandwidths.empty(), "mmd2", "bandwidths is empty", 0, "at least one bandwidth");
-  for (const double b : options.bandwidths) check_positive("mmd2", "bandwidth", b);
+  for (const double b : options.bandwidths) check_variance("mmd2", "bandwidth", b);  // 1/(2b²) finite
   check_at_least<Index>("mmd2", "block", options.block, 1);
+  // Float squared distances overflow beyond 1e19: large float samples are measured in double.
+  if constexpr (!std::is_same_v<typename DX::Scalar, double> || !std::is_same_v<typename DY::Scalar, double>) {
+    if (detail::overflow_scale(x, y) != 1.0) {
+      const Matrix<double> xd = x.template cast<double>(), yd = y.template cast<double>();
+      return mmd2(xd, yd, options);
+    }
+  }
   // k(d²) = Σ_b exp(-c_b d²), c_b = 1/(2b²). With e = exp(-c_min d²), every c_b that is an
   // integer multiple p·c_min gives exp(-c_b d²) = e^p by repeated squaring: one exp per pair
   // instead of one per bandwidth (the default set has p = 1, 4, 16, 100, 400).

@@ -41,12 +41,16 @@ ModeStats mode_stats(const Eigen::MatrixBase<DS>& samples, const Eigen::MatrixBa
   if (weights.empty()) weights.assign(static_cast<std::size_t>(modes), 1.0);
   DIFFUSE_REQUIRE(static_cast<Index>(weights.size()) == modes, "mode_stats", "weights must have one entry per centre",
                   weights.size(), std::to_string(modes));
-  double weight_sum = 0;
+  double largest = 0;
   for (const double w : weights) {
     check_non_negative("mode_stats", "weight", w);
-    weight_sum += w;
+    largest = std::max(largest, w);
   }
-  DIFFUSE_REQUIRE(weight_sum > 0, "mode_stats", "weights sum to zero", weight_sum, "a positive sum");
+  DIFFUSE_REQUIRE(largest > 0, "mode_stats", "weights sum to zero", largest, "a positive sum");
+  // Sum w / max(w): weights near double's maximum would overflow the plain sum.
+  for (double& w : weights) w /= largest;
+  double weight_sum = 0;
+  for (const double w : weights) weight_sum += w;
 
   const Matrix<double> c = centres.template cast<double>();
   const double radius2 = (k * std) * (k * std);

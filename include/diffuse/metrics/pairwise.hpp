@@ -4,6 +4,7 @@
 // engine of the O(n^2) two-sample statistics (MMD, energy distance).
 
 #include <algorithm>
+#include <cmath>
 #include <string_view>
 #include <type_traits>
 
@@ -28,6 +29,24 @@ void check_two_samples(std::string_view api, const Eigen::MatrixBase<DX>& x, con
   check_all_finite(api, "y", y);
 }
 
+/// The scale s that keeps squared distances of x and y finite: their largest |entry| when it is
+/// above 1e15 (float squares overflow at 1.8e19), else 1. Metrics that are homogeneous in the
+/// scale of the samples (energy distance, sliced Wasserstein) compute on x/s and y/s in double
+/// and multiply back with scaled_back().
+template <class DX, class DY>
+double overflow_scale(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y) {
+  const double top = std::max(static_cast<double>(x.cwiseAbs().maxCoeff()), static_cast<double>(y.cwiseAbs().maxCoeff()));
+  return top > 1e15 ? top : 1.0;
+}
+
+/// value · scale, which must be finite: a metric of samples near double's range can overflow.
+inline double scaled_back(std::string_view api, double value, double scale) {
+  const double out = value * scale;
+  DIFFUSE_REQUIRE(std::isfinite(out), api, "the metric overflows double at the samples' scale", scale,
+                  "samples whose distances are below about 1e300");
+  return out;
+}
+
 /// Σ_i Σ_j f(|x_i - y_j|²) accumulated in double, where `block_sum(D)` returns the sum (as a
 /// double) of f over a tile D of squared distances (an Eigen array). With `same` (x and y are
 /// the same batch) the diagonal pairs i = j are excluded: f(0) = `f_zero` is subtracted for each
@@ -38,7 +57,8 @@ void check_two_samples(std::string_view api, const Eigen::MatrixBase<DX>& x, con
 template <class DX, class DY, class F>
 double pair_sum(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBase<DY>& y, bool same, Index block,
                 double f_zero, F&& block_sum) {
-  const bool direct = x.rows() <= 8;
+  // |a|² + |b|² − 2 a·b is inf − inf for entries beyond 1e150: those take the direct sum (inf, never NaN).
+  const bool direct = x.rows() <= 8 || overflow_scale(x, y) > 1e150;
   using Low = std::conditional_t<std::is_same_v<typename DX::Scalar, float> && std::is_same_v<typename DY::Scalar, float>,
                                  float, double>;
   const Index n = x.cols(), m = y.cols();

@@ -12,6 +12,7 @@
 
 #include "diffuse/core/error.hpp"
 #include "diffuse/core/rng.hpp"
+#include "diffuse/metrics/pairwise.hpp"
 #include "diffuse/core/types.hpp"
 
 namespace diffuse {
@@ -59,8 +60,10 @@ double sliced_wasserstein(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBas
   check_at_least<Index>("sliced_wasserstein", "projections", projections, 1);
   check_all_finite("sliced_wasserstein", "x", x);
   check_all_finite("sliced_wasserstein", "y", y);
-  const Matrix<double> xd = x.template cast<double>();
-  const Matrix<double> yd = y.template cast<double>();
+  // SW₂ is homogeneous of degree 1: large samples are rescaled so the squared gaps stay finite.
+  const double scale = detail::overflow_scale(x, y);
+  const Matrix<double> xd = x.template cast<double>() / scale;
+  const Matrix<double> yd = y.template cast<double>() / scale;
   Vector<double> theta(x.rows());
   std::vector<double> px(static_cast<std::size_t>(x.cols())), py(static_cast<std::size_t>(y.cols()));
   double total = 0;
@@ -73,7 +76,7 @@ double sliced_wasserstein(const Eigen::MatrixBase<DX>& x, const Eigen::MatrixBas
     Eigen::Map<RowVector<double>>(py.data(), yd.cols()).noalias() = theta.transpose() * yd;
     total += wasserstein2_squared_1d(px, py);
   }
-  return std::sqrt(total / static_cast<double>(projections));
+  return detail::scaled_back("sliced_wasserstein", std::sqrt(total / static_cast<double>(projections)), scale);
 }
 
 }  // namespace diffuse

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -75,6 +76,9 @@ class NoiseModel {
  public:
   using Scalar = scalar_of<N>;
   using S = Scalar;
+  static_assert(std::is_same_v<S, scalar_of<L>>,
+                "diffuse::NoiseModel: the noise levels' scalar type differs from the network's (the note below "
+                "names <network, levels>); build the process or schedule with the network's scalar");
 
   NoiseModel(N& net, L levels, NoiseModelOptions<S> options = {})
       : m_net(&net), m_levels(std::move(levels)), m_options(std::move(options)) {
@@ -88,6 +92,11 @@ class NoiseModel {
     }
     check_positive(api, "edm.sigma_data", m_options.edm.sigma_data);
     DIFFUSE_REQUIRE(net.output_dim() >= 1, api, "network has no outputs", net.output_dim(), ">= 1");
+    // The input stacks [x; noise-level row; condition], and x has as many rows as the output.
+    DIFFUSE_REQUIRE(net.input_dim() >= net.output_dim() + noise_rows(), api,
+                    "network input is narrower than its output plus the noise-level row",
+                    std::to_string(net.input_dim()) + " inputs, " + std::to_string(net.output_dim()) + " outputs",
+                    "input_dim >= output_dim + " + std::to_string(noise_rows()));
   }
 
   const L& levels() const { return m_levels; }
@@ -115,10 +124,21 @@ class NoiseModel {
 
   /// out = (x0, ε) predicted by the network at time t; one network evaluation.
   void predict(const Matrix<S>& x, S t, Prediction<S>& out) {
-    const Index d = x.rows(), n = x.cols(), c = m_condition.rows();
-    if (c > 0) check_shape("NoiseModel::predict", "condition", m_condition, c, n);
+    constexpr const char* api = "NoiseModel::predict";
+    const Index d = x.rows(), n = x.cols(), c = m_condition.rows(), noise_rows = this->noise_rows();
+    if (c > 0) check_shape(api, "condition", m_condition, c, n);
+    check_batch_rows(api, "network outputs", m_net->output_dim(), x);
+    DIFFUSE_REQUIRE(m_net->input_dim() == d + noise_rows + c, api,
+                    "network input rows do not match [x; noise-level row; condition]", m_net->input_dim(),
+                    std::to_string(d) + " + " + std::to_string(noise_rows) + " + " + std::to_string(c) +
+                        " condition rows");
     const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
-    const Index noise_rows = m_options.input == NoiseInput::none ? 0 : 1;
+    // ε, score and EDM outputs give x0 = (x − σ ε)/α: α = 0 (zero terminal SNR) leaves it undefined.
+    const Parameterisation p = m_options.parameterisation;
+    if (p == Parameterisation::eps || p == Parameterisation::score || p == Parameterisation::edm)
+      DIFFUSE_REQUIRE(std::isfinite(alpha) && alpha > 0, api,
+                      "alpha(t) is zero at t = " + detail::to_text(t) + ": an eps, score or edm output cannot give x0",
+                      alpha, "alpha > 0, or a v or x0 parameterisation");
     m_input.resize(d + noise_rows + c, n);
     // EDM feeds c_in(σ̃) x/α; every other parameterisation feeds x as is.
     const S scale = m_options.parameterisation == Parameterisation::edm
@@ -129,9 +149,17 @@ class NoiseModel {
     if (c > 0) m_input.bottomRows(c) = m_condition;
     const Matrix<S>& output = m_net->forward(m_input);
     prediction_from_output(m_options.parameterisation, x, output, alpha, sigma, out, m_options.edm);
+    // Non-finite weights, or an output that overflows once divided by α or σ, would make every
+    // later step NaN: stop at the evaluation that produced it.
+    DIFFUSE_REQUIRE(out.x0.allFinite() && out.eps.allFinite(), api,
+                    "the network's prediction is not finite at t = " + detail::to_text(t),
+                    output.allFinite() ? "an x0 or eps that overflows" : "a non-finite network output",
+                    "finite weights and outputs (check the checkpoint and the training run)");
   }
 
  private:
+  Index noise_rows() const { return m_options.input == NoiseInput::none ? 0 : 1; }
+
   N* m_net;
   L m_levels;
   NoiseModelOptions<S> m_options;

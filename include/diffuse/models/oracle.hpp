@@ -106,6 +106,9 @@ class OracleDenoiser {
     }
     // responsibilities by a column-wise softmax shifted by the column maximum
     m_top = m_logits.colwise().maxCoeff();
+    // x so far from every component that its squared distance overflows S: the softmax would be 0/0.
+    DIFFUSE_REQUIRE(m_top.allFinite(), "OracleDenoiser::predict", "x is too far from every component at t = " + detail::to_text(t),
+                    "a log-likelihood below this scalar type's range", "x whose squared distance / variance is finite");
     m_logits.array().rowwise() -= m_top.array();
     m_logits = m_logits.array().exp().matrix();
     m_top = m_logits.colwise().sum().cwiseInverse();
@@ -116,6 +119,9 @@ class OracleDenoiser {
       out.x0.noalias() += m_component_means[static_cast<std::size_t>(k)] * m_logits.row(k).asDiagonal();
       out.eps.noalias() += m_component_eps[static_cast<std::size_t>(k)] * m_logits.row(k).asDiagonal();
     }
+    DIFFUSE_REQUIRE(out.x0.allFinite() && out.eps.allFinite(), "OracleDenoiser::predict",
+                    "the posterior mean overflows this scalar type at t = " + detail::to_text(t), "a non-finite x0 or eps",
+                    "means, variances and x within the scalar type's range");
   }
 
  private:

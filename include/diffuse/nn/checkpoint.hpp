@@ -12,6 +12,7 @@
 #include <cmath>
 #include <concepts>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -51,12 +52,46 @@ inline std::string shape_text(const std::vector<std::uint64_t>& shape) {
   return s + "]";
 }
 
-// Copies every expected tensor from the file into flat vectors; rejects missing, extra and
-// mis-shaped tensors. `expected` pairs a spec (name, shape, offset) with its target vector.
+// Entries of a shape; a negative dimension or an overflowing product saturates to the maximum,
+// so that it fails every bounds check.
+inline Index entry_count(const std::vector<Index>& shape) {
+  constexpr Index most = std::numeric_limits<Index>::max();
+  Index n = 1;
+  for (const Index s : shape) {
+    if (s < 0 || (s > 0 && n > most / s)) return most;
+    n *= s;
+  }
+  return n;
+}
+
+// The tensor specs must tile a flat vector of `size` entries (the optimizer's state, say), or the
+// copies would run past it: "the tensors of another network".
+inline void check_tensors_tile(const std::string& api, const std::vector<TensorSpec>& tensors, Index size,
+                               const std::string& owner) {
+  Index total = 0;
+  for (const auto& t : tensors) {
+    const Index n = entry_count(t.shape);
+    DIFFUSE_REQUIRE(t.offset >= 0 && t.offset <= size && n <= size - t.offset, api,
+                    "tensor '" + t.name + "' lies outside the " + owner + "'s " + std::to_string(size) + " values",
+                    "[" + std::to_string(t.offset) + ", " + std::to_string(t.offset) + " + " + std::to_string(n) + ")",
+                    "tensors of the network the " + owner + " was made for");
+    total += n;
+  }
+  DIFFUSE_REQUIRE(total == size, api, "the tensors do not cover the " + owner + "'s values", total,
+                  std::to_string(size) + " values: the tensors of the network the " + owner + " was made for");
+}
+
+// Copies every expected tensor from the file into flat vectors; rejects missing, extra,
+// mis-shaped and non-finite tensors. `expected` pairs a spec (name, shape, offset) with its
+// target vector.
 template <class S>
 void read_tensors(const SafetensorsFile& file, const std::vector<std::pair<TensorSpec, Vector<S>*>>& expected,
                   const std::string& api) {
   for (const auto& [spec, target] : expected) {
+    DIFFUSE_REQUIRE(spec.offset >= 0 && spec.offset <= target->size() &&
+                        entry_count(spec.shape) <= target->size() - spec.offset,
+                    api, "tensor '" + spec.name + "' lies outside the values it is loaded into", spec.offset,
+                    "an offset and shape within " + std::to_string(target->size()) + " values");
     const SafetensorsEntry* e = file.find(spec.name);
     DIFFUSE_REQUIRE(e != nullptr, api, "tensor '" + spec.name + "' is missing", "absent",
                     "shape " + shape_text(spec.shape));
@@ -71,7 +106,7 @@ void read_tensors(const SafetensorsFile& file, const std::vector<std::pair<Tenso
     for (const auto& [spec, target] : expected) known = known || spec.name == e.name;
     DIFFUSE_REQUIRE(known, api, "unexpected tensor '" + e.name + "'", shape_text(e.shape), "only the model's tensors");
   }
-  for (const auto& [spec, target] : expected) file.copy_to(*file.find(spec.name), target->data() + spec.offset);
+  for (const auto& [spec, target] : expected) file.copy_to(*file.find(spec.name), target->data() + spec.offset, api);
 }
 
 }  // namespace detail
@@ -98,6 +133,7 @@ void load_checkpoint(const std::filesystem::path& path, Net& net) {
 /// Writes an Adam/AdamW state (moments per parameter tensor and the step count).
 template <class S>
 void save_optimizer_state(const std::filesystem::path& path, const Adam<S>& opt, const std::vector<TensorSpec>& tensors) {
+  detail::check_tensors_tile("save_optimizer_state", tensors, opt.size(), "optimizer");
   auto views = detail::views(tensors, opt.state().exp_avg, ".exp_avg");
   for (auto& v : detail::views(tensors, opt.state().exp_avg_sq, ".exp_avg_sq")) views.push_back(v);
   const S step = static_cast<S>(opt.state().steps);
@@ -108,6 +144,7 @@ void save_optimizer_state(const std::filesystem::path& path, const Adam<S>& opt,
 /// Writes an SGD state (momentum buffers, if any, and the step count).
 template <class S>
 void save_optimizer_state(const std::filesystem::path& path, const Sgd<S>& opt, const std::vector<TensorSpec>& tensors) {
+  detail::check_tensors_tile("save_optimizer_state", tensors, opt.size(), "optimizer");
   std::vector<TensorView<S>> views;
   if (opt.state().momentum_buffer.size() > 0) views = detail::views(tensors, opt.state().momentum_buffer, ".momentum_buffer");
   const S step = static_cast<S>(opt.state().steps);
@@ -135,6 +172,7 @@ long read_step(const SafetensorsFile& file) {
 /// Loads an Adam/AdamW state written by save_optimizer_state for a network with `tensors`.
 template <class S>
 void load_optimizer_state(const std::filesystem::path& path, Adam<S>& opt, const std::vector<TensorSpec>& tensors) {
+  detail::check_tensors_tile("load_optimizer_state", tensors, opt.size(), "optimizer");
   const SafetensorsFile file = SafetensorsFile::read(path);
   detail::check_optimizer_kind(file, "Adam");
   AdamState<S> state = opt.state();
@@ -144,6 +182,9 @@ void load_optimizer_state(const std::filesystem::path& path, Adam<S>& opt, const
   for (const auto& t : tensors) expected.push_back({{t.name + ".exp_avg_sq", t.shape, t.offset}, &state.exp_avg_sq});
   expected.push_back({{"step", {}, 0}, &step});
   detail::read_tensors(file, expected, "load_optimizer_state");
+  // v is a running mean of g²: a negative entry makes √v NaN at the next step.
+  DIFFUSE_REQUIRE(state.exp_avg_sq.size() == 0 || state.exp_avg_sq.minCoeff() >= S(0), "load_optimizer_state",
+                  "exp_avg_sq has a negative entry", state.exp_avg_sq.minCoeff(), "second moments >= 0");
   state.steps = detail::read_step<S>(file);
   opt.state() = state;
 }
@@ -151,6 +192,7 @@ void load_optimizer_state(const std::filesystem::path& path, Adam<S>& opt, const
 /// Loads an SGD state written by save_optimizer_state for a network with `tensors`.
 template <class S>
 void load_optimizer_state(const std::filesystem::path& path, Sgd<S>& opt, const std::vector<TensorSpec>& tensors) {
+  detail::check_tensors_tile("load_optimizer_state", tensors, opt.size(), "optimizer");
   const SafetensorsFile file = SafetensorsFile::read(path);
   detail::check_optimizer_kind(file, "SGD");
   SgdState<S> state = opt.state();

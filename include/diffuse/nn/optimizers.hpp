@@ -49,12 +49,15 @@ class Sgd {
  public:
   using Scalar = S;
   Sgd(const SgdOptions& options, Index parameter_count) : m_options(options), m_size(parameter_count) {
+    check_count("Sgd", "parameter_count", parameter_count, Index{0});
     check_non_negative("Sgd", "lr", options.lr);
     check_non_negative("Sgd", "momentum", options.momentum);
     check_non_negative("Sgd", "weight_decay", options.weight_decay);
     m_state.momentum_buffer.setZero(options.momentum != 0 ? parameter_count : 0);
   }
   const SgdOptions& options() const { return m_options; }
+  /// Parameters this optimizer steps (the size of its state).
+  Index size() const { return m_size; }
   SgdState<S>& state() { return m_state; }
   const SgdState<S>& state() const { return m_state; }
 
@@ -64,6 +67,7 @@ class Sgd {
   /// One step with learning rate lr (from a schedule).
   void step(Vector<S>& params, const Vector<S>& grads, double lr) {
     detail::check_step_args("Sgd::step", params, grads, m_size, lr);
+    check_shape("Sgd::step", "state().momentum_buffer", m_state.momentum_buffer, m_options.momentum != 0 ? m_size : 0, 1);
     const S wd = static_cast<S>(m_options.weight_decay), mu = static_cast<S>(m_options.momentum);
     const S rate = static_cast<S>(lr);
     ++m_state.steps;
@@ -124,15 +128,19 @@ class Adam {
  public:
   using Scalar = S;
   Adam(const AdamOptions& options, Index parameter_count) : m_options(options), m_size(parameter_count) {
+    check_count("Adam", "parameter_count", parameter_count, Index{0});
     check_non_negative("Adam", "lr", options.lr);
     DIFFUSE_REQUIRE(options.beta1 >= 0 && options.beta1 < 1, "Adam", "beta1 is out of range", options.beta1, "a number in [0, 1)");
     DIFFUSE_REQUIRE(options.beta2 >= 0 && options.beta2 < 1, "Adam", "beta2 is out of range", options.beta2, "a number in [0, 1)");
-    check_non_negative("Adam", "eps", options.eps);
+    // ε keeps m / (√v + ε) finite where a gradient is zero: ε = 0 turns 0/0 into NaN.
+    check_positive("Adam", "eps", options.eps);
     check_non_negative("Adam", "weight_decay", options.weight_decay);
     m_state.exp_avg.setZero(parameter_count);
     m_state.exp_avg_sq.setZero(parameter_count);
   }
   const AdamOptions& options() const { return m_options; }
+  /// Parameters this optimizer steps (the size of its state).
+  Index size() const { return m_size; }
   AdamState<S>& state() { return m_state; }
   const AdamState<S>& state() const { return m_state; }
 
@@ -142,6 +150,8 @@ class Adam {
   /// One step with learning rate lr (from a schedule).
   void step(Vector<S>& params, const Vector<S>& grads, double lr) {
     detail::check_step_args("Adam::step", params, grads, m_size, lr);
+    check_shape("Adam::step", "state().exp_avg", m_state.exp_avg, m_size, 1);
+    check_shape("Adam::step", "state().exp_avg_sq", m_state.exp_avg_sq, m_size, 1);
     const double b1 = m_options.beta1, b2 = m_options.beta2, wd = m_options.weight_decay;
     const long t = ++m_state.steps;
     const bool l2 = m_options.decay == WeightDecay::L2 && wd != 0;

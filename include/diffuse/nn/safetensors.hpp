@@ -5,17 +5,23 @@
 //   {"__metadata__": {"k": "v"}, "<name>": {"dtype": "F32", "shape": [..], "data_offsets": [b, e]}}
 // then the raw little-endian tensor data; offsets are relative to the end of the header and the
 // tensors tile the data region exactly. Only F32 and F64 are supported. Writing goes to a
-// temporary file that is renamed over the target, so a crash never leaves a half-written file.
+// temporary file of its own that is renamed over the target, so a crash never leaves a
+// half-written file and concurrent writers never share one.
 // Reading validates everything before any tensor is used and never allocates more than the file
 // size.
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
+#include <random>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -71,6 +77,71 @@ T load_le(const char* src) {
   std::memcpy(&value, bytes, sizeof(T));
   return value;
 }
+
+/// The file a path names after following symbolic links (a chain of at most 40), so that saving
+/// through a link replaces the link's target and keeps the link.
+inline std::filesystem::path resolve_symlinks(std::filesystem::path path, const std::string& api) {
+  std::error_code ec;
+  for (int hops = 0; std::filesystem::is_symlink(path, ec); ++hops) {
+    DIFFUSE_REQUIRE(hops < 40, api, "too many levels of symbolic links at '" + path.string() + "'", hops, "<= 40");
+    const std::filesystem::path link = std::filesystem::read_symlink(path, ec);
+    DIFFUSE_REQUIRE(!ec, api, "cannot read the symbolic link '" + path.string() + "'", ec.message(), "a readable link");
+    path = link.is_absolute() ? link : path.parent_path() / link;
+  }
+  return path;
+}
+
+/// A temporary file next to `target` that no other writer (thread or process) shares: its name
+/// ends in a random suffix and it is created exclusively ("wbx"). The destructor removes it unless
+/// commit() renamed it over the target, so every failure path cleans up.
+class TempFile {
+ public:
+  TempFile(const std::filesystem::path& target, const std::string& api) : m_api(api) {
+    std::random_device entropy;
+    for (int attempt = 0; attempt < 16 && !m_file; ++attempt) {
+      char suffix[32];
+      std::snprintf(suffix, sizeof suffix, ".tmp.%08x%08x", entropy(), entropy());
+      m_path = target;
+      m_path += suffix;
+      m_file = std::fopen(m_path.string().c_str(), "wbx");
+    }
+    DIFFUSE_REQUIRE(m_file != nullptr, api, "cannot create a temporary file next to '" + target.string() + "'",
+                    std::strerror(errno), "a writable folder");
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (m_file) std::fclose(m_file);
+    if (!m_committed) {
+      std::error_code ec;
+      std::filesystem::remove(m_path, ec);
+    }
+  }
+
+  void write(const char* data, std::size_t size) {
+    DIFFUSE_REQUIRE(size == 0 || std::fwrite(data, 1, size, m_file) == size, m_api,
+                    "write to '" + m_path.string() + "' failed", std::strerror(errno), "a complete write");
+  }
+
+  /// Closes the file and renames it over target (atomic on POSIX: readers see the old or the new file).
+  void commit(const std::filesystem::path& target) {
+    const int closed = std::fclose(m_file);
+    m_file = nullptr;
+    DIFFUSE_REQUIRE(closed == 0, m_api, "write to '" + m_path.string() + "' failed", std::strerror(errno),
+                    "a complete write");
+    std::error_code ec;
+    std::filesystem::rename(m_path, target, ec);
+    DIFFUSE_REQUIRE(!ec, m_api, "cannot rename '" + m_path.string() + "' to '" + target.string() + "'", ec.message(),
+                    "a successful rename");
+    m_committed = true;
+  }
+
+ private:
+  std::string m_api;
+  std::filesystem::path m_path;
+  std::FILE* m_file = nullptr;
+  bool m_committed = false;
+};
 
 }  // namespace detail
 
@@ -144,16 +215,20 @@ class SafetensorsFile {
     return nullptr;
   }
 
-  /// Converts the entry's values to S and writes entry.count() of them to out.
+  /// Converts the entry's values to S and writes entry.count() of them to out. Throws
+  /// diffuse::Error (after writing part of out) on a NaN, an Inf, or a value beyond S's range
+  /// (an F64 value that overflows a float network).
   template <class S>
-  void copy_to(const SafetensorsEntry& entry, S* out) const {
+  void copy_to(const SafetensorsEntry& entry, S* out, std::string_view api = "load_safetensors") const {
     const char* src = m_bytes.data() + m_data_offset + entry.begin;
     const std::uint64_t n = entry.count();
     for (std::uint64_t i = 0; i < n; ++i) {
-      if (entry.dtype == Dtype::F32)
-        out[i] = static_cast<S>(detail::load_le<float>(src + 4 * i));
-      else
-        out[i] = static_cast<S>(detail::load_le<double>(src + 8 * i));
+      const double value = entry.dtype == Dtype::F32 ? static_cast<double>(detail::load_le<float>(src + 4 * i))
+                                                     : detail::load_le<double>(src + 8 * i);
+      DIFFUSE_REQUIRE(std::isfinite(value) && std::abs(value) <= static_cast<double>(std::numeric_limits<S>::max()),
+                      api, "tensor '" + entry.name + "' holds a value that is not finite in this model's scalar",
+                      value, "finite values within +-" + detail::to_text(std::numeric_limits<S>::max()));
+      out[i] = static_cast<S>(value);
     }
   }
 
@@ -209,7 +284,10 @@ class SafetensorsFile {
 };
 
 /// Writes tensors (converted to dtype) and string metadata to `path` atomically: the bytes go to
-/// "<path>.tmp", which is then renamed over `path`.
+/// a temporary file of its own in the same folder ("<path>.tmp.<random>"), which is then renamed
+/// over `path`. Concurrent saves to one path each write their own file, so `path` always holds one
+/// complete checkpoint; a failed save removes its temporary file; a symbolic link at `path` keeps
+/// pointing to the (replaced) file it names.
 template <class S>
 void write_safetensors(const std::filesystem::path& path, const std::vector<TensorView<S>>& tensors, Dtype dtype,
                        const std::map<std::string, std::string>& metadata = {}) {
@@ -248,40 +326,32 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<Tens
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' ');  // align the data region to 8 bytes
 
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    DIFFUSE_REQUIRE(out.good(), api, "cannot open '" + tmp.string() + "' for writing", "failure", "a writable path");
-    char size_bytes[8];
-    detail::store_le<std::uint64_t>(size_bytes, header.size());
-    out.write(size_bytes, 8);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    std::vector<char> buffer;
-    for (const auto& tensor : tensors) {
-      std::uint64_t count = 1;
-      for (const Index s : tensor.shape) count *= static_cast<std::uint64_t>(s);
-      buffer.resize(static_cast<std::size_t>(count * detail::dtype_size(dtype)));
-      for (std::uint64_t i = 0; i < count; ++i) {
-        // A double beyond float's range would be stored as Inf: no checkpoint holds non-finite values.
-        DIFFUSE_REQUIRE(std::isfinite(dtype == Dtype::F32 ? static_cast<double>(static_cast<float>(tensor.data[i]))
-                                                          : static_cast<double>(tensor.data[i])),
-                        api, "tensor '" + tensor.name + "' has a non-finite value in " + detail::dtype_name(dtype),
-                        static_cast<double>(tensor.data[i]), "finite values");
-        if (dtype == Dtype::F32)
-          detail::store_le<float>(buffer.data() + 4 * i, static_cast<float>(tensor.data[i]));
-        else
-          detail::store_le<double>(buffer.data() + 8 * i, static_cast<double>(tensor.data[i]));
-      }
-      out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  const std::filesystem::path target = detail::resolve_symlinks(path, api);
+  detail::TempFile tmp(target, api);
+  char size_bytes[8];
+  detail::store_le<std::uint64_t>(size_bytes, header.size());
+  tmp.write(size_bytes, 8);
+  tmp.write(header.data(), header.size());
+  std::vector<char> buffer;
+  for (const auto& tensor : tensors) {
+    std::uint64_t count = 1;
+    for (const Index s : tensor.shape) count *= static_cast<std::uint64_t>(s);
+    buffer.resize(static_cast<std::size_t>(count * detail::dtype_size(dtype)));
+    for (std::uint64_t i = 0; i < count; ++i) {
+      // A double beyond float's range would be stored as Inf: no checkpoint holds non-finite values.
+      DIFFUSE_REQUIRE(std::isfinite(static_cast<double>(tensor.data[i])) &&
+                          (dtype == Dtype::F64 || std::abs(static_cast<double>(tensor.data[i])) <=
+                                                      static_cast<double>(std::numeric_limits<float>::max())),
+                      api, "tensor '" + tensor.name + "' has a non-finite value in " + detail::dtype_name(dtype),
+                      static_cast<double>(tensor.data[i]), "finite values");
+      if (dtype == Dtype::F32)
+        detail::store_le<float>(buffer.data() + 4 * i, static_cast<float>(tensor.data[i]));
+      else
+        detail::store_le<double>(buffer.data() + 8 * i, static_cast<double>(tensor.data[i]));
     }
-    out.flush();
-    DIFFUSE_REQUIRE(out.good(), api, "write to '" + tmp.string() + "' failed", "an I/O error", "a complete write");
+    tmp.write(buffer.data(), buffer.size());
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  DIFFUSE_REQUIRE(!ec, api, "cannot rename '" + tmp.string() + "' to '" + path.string() + "'", ec.message(),
-                  "a successful rename");
+  tmp.commit(target);
 }
 
 }  // namespace diffuse

@@ -30,7 +30,7 @@ namespace diffuse {
 /// β_t = linspace(beta_start, beta_end, steps): the DDPM schedule (seed 000: 1e-4..0.035, T = 50;
 /// seed 001: 1e-4..0.02, T = 200 or 1000).
 inline Vector<double> linear_betas(int steps, double beta_start, double beta_end) {
-  check_at_least("linear_betas", "steps", steps, 1);
+  check_count("linear_betas", "steps", steps, 1);
   check_open_interval("linear_betas", "beta_start", beta_start, 0.0, 1.0);
   check_open_interval("linear_betas", "beta_end", beta_end, 0.0, 1.0);
   if (steps == 1) return Vector<double>::Constant(1, beta_start);
@@ -39,7 +39,7 @@ inline Vector<double> linear_betas(int steps, double beta_start, double beta_end
 
 /// β_t = linspace(√beta_start, √beta_end, steps)²: the "scaled linear" schedule of latent diffusion.
 inline Vector<double> scaled_linear_betas(int steps, double beta_start, double beta_end) {
-  check_at_least("scaled_linear_betas", "steps", steps, 1);
+  check_count("scaled_linear_betas", "steps", steps, 1);
   check_open_interval("scaled_linear_betas", "beta_start", beta_start, 0.0, 1.0);
   check_open_interval("scaled_linear_betas", "beta_end", beta_end, 0.0, 1.0);
   if (steps == 1) return Vector<double>::Constant(1, beta_start);
@@ -49,7 +49,7 @@ inline Vector<double> scaled_linear_betas(int steps, double beta_start, double b
 /// Cosine schedule (Nichol & Dhariwal 2021, eq. 17): ᾱ(τ) = f(τ)/f(0), f(τ) = cos²((τ/T + s)/(1 + s) · π/2),
 /// β_t = min(1 − ᾱ(t+1)/ᾱ(t), max_beta) for t = 0..T−1.
 inline Vector<double> cosine_betas(int steps, double offset = 0.008, double max_beta = 0.999) {
-  check_at_least("cosine_betas", "steps", steps, 1);
+  check_count("cosine_betas", "steps", steps, 1);
   check_non_negative("cosine_betas", "offset", offset);
   check_open_interval("cosine_betas", "max_beta", max_beta, 0.0, 1.0);
   auto f = [&](double tau) {

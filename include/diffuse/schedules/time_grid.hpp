@@ -7,6 +7,7 @@
 // the three spacings of Lin et al. (2023), Table 2.
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "diffuse/core/error.hpp"
@@ -28,12 +29,28 @@ std::vector<S> torch_linspace(S a, S b, int n) {
   for (int i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = i < half ? a + step * S(i) : b - step * S(n - 1 - i);
   return v;
 }
+
+/// A grid builder's output, in S, must be strictly monotone and finite: levels that coincide
+/// after rounding to S (a float grid whose ends differ only in double, a Karras ρ so small that
+/// the levels crowd at σ_max) would give a sampler zero-length or NaN steps.
+template <class S>
+void check_grid(const char* api, const std::vector<S>& grid, const char* fix) {
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    DIFFUSE_REQUIRE(std::isfinite(grid[i]), api, "grid point " + std::to_string(i) + " is not finite", grid[i], fix);
+    if (i == 0) continue;
+    const bool decreasing = grid[1] < grid[0];
+    DIFFUSE_REQUIRE(decreasing ? grid[i] < grid[i - 1] : grid[i] > grid[i - 1], api,
+                    "grid points " + std::to_string(i - 1) + " and " + std::to_string(i) + " coincide in " +
+                        (sizeof(S) == 4 ? "float" : "double"),
+                    grid[i], fix);
+  }
+}
 }  // namespace detail
 
 /// steps + 1 equally spaced times from t_start to t_end (either direction).
 template <class S = double>
 std::vector<S> uniform_grid(double t_start, double t_end, int steps) {
-  check_at_least("uniform_grid", "steps", steps, 1);
+  check_count("uniform_grid", "steps", steps, 1);
   check_finite("uniform_grid", "t_start", t_start);
   check_finite("uniform_grid", "t_end", t_end);
   DIFFUSE_REQUIRE(t_start != t_end, "uniform_grid", "t_start equals t_end", t_start, "t_start != t_end");
@@ -42,6 +59,7 @@ std::vector<S> uniform_grid(double t_start, double t_end, int steps) {
   // The endpoints are exact: rounding may not leave a grid ending at 0 a hair below it.
   grid.front() = static_cast<S>(t_start);
   grid.back() = static_cast<S>(t_end);
+  detail::check_grid("uniform_grid", grid, "t_start and t_end further apart, or fewer steps");
   return grid;
 }
 
@@ -57,16 +75,21 @@ struct KarrasGrid {
 /// i = 0..N−1 (N = levels ≥ 2), then 0 when append_zero.
 template <class S = double>
 std::vector<S> karras_sigmas(int levels, KarrasGrid options = {}) {
-  check_at_least("karras_sigmas", "levels", levels, 2);
+  check_count("karras_sigmas", "levels", levels, 2);
   check_positive("karras_sigmas", "sigma_min", options.sigma_min);
   check_positive("karras_sigmas", "rho", options.rho);
   DIFFUSE_REQUIRE(std::isfinite(options.sigma_max) && options.sigma_max > options.sigma_min, "karras_sigmas",
                   "sigma_max must exceed sigma_min", options.sigma_max, "> sigma_min = " + detail::to_text(options.sigma_min));
-  const double hi = std::pow(options.sigma_max, 1 / options.rho), lo = std::pow(options.sigma_min, 1 / options.rho);
+  // σ_i = σ_max (1 + f_i (r − 1))^ρ with r = (σ_min/σ_max)^{1/ρ} ∈ [0, 1), f_i = i/(N−1): the same
+  // formula without σ_max^{1/ρ}, which overflows for small ρ.
+  const double r = std::exp(std::log(options.sigma_min / options.sigma_max) / options.rho);
   std::vector<S> grid;
   grid.reserve(static_cast<std::size_t>(levels) + 1);
-  for (int i = 0; i < levels; ++i) grid.push_back(static_cast<S>(std::pow(hi + i * (lo - hi) / (levels - 1), options.rho)));
+  for (int i = 0; i < levels; ++i)
+    grid.push_back(static_cast<S>(options.sigma_max * std::pow(1 + double(i) / (levels - 1) * (r - 1), options.rho)));
+  grid.back() = static_cast<S>(options.sigma_min);
   if (options.append_zero) grid.push_back(S(0));
+  detail::check_grid("karras_sigmas", grid, "a larger rho, sigma_min and sigma_max further apart, or fewer levels");
   return grid;
 }
 
@@ -74,7 +97,7 @@ std::vector<S> karras_sigmas(int levels, KarrasGrid options = {}) {
 /// then 0 when append_zero.
 template <class S = double>
 std::vector<S> geometric_sigmas(double sigma_max, double sigma_min, int levels, bool append_zero = true) {
-  check_at_least("geometric_sigmas", "levels", levels, 2);
+  check_count("geometric_sigmas", "levels", levels, 2);
   check_positive("geometric_sigmas", "sigma_min", sigma_min);
   DIFFUSE_REQUIRE(std::isfinite(sigma_max) && sigma_max > sigma_min, "geometric_sigmas",
                   "sigma_max must exceed sigma_min", sigma_max, "> sigma_min = " + detail::to_text(sigma_min));
@@ -83,6 +106,7 @@ std::vector<S> geometric_sigmas(double sigma_max, double sigma_min, int levels, 
   for (int i = 0; i < levels; ++i)
     grid.push_back(static_cast<S>(sigma_max * std::pow(sigma_min / sigma_max, double(i) / (levels - 1))));
   if (append_zero) grid.push_back(S(0));
+  detail::check_grid("geometric_sigmas", grid, "sigma_min and sigma_max further apart, or fewer levels");
   return grid;
 }
 
@@ -90,7 +114,7 @@ std::vector<S> geometric_sigmas(double sigma_max, double sigma_min, int levels, 
 /// (log σ_min − log σ_max) for i = 0..N−1 (N = levels ≥ 2), then 0 when append_zero.
 template <class S = double>
 std::vector<S> exponential_sigmas(int levels, double sigma_min, double sigma_max, bool append_zero = true) {
-  check_at_least("exponential_sigmas", "levels", levels, 2);
+  check_count("exponential_sigmas", "levels", levels, 2);
   check_positive("exponential_sigmas", "sigma_min", sigma_min);
   DIFFUSE_REQUIRE(std::isfinite(sigma_max) && sigma_max > sigma_min, "exponential_sigmas",
                   "sigma_max must exceed sigma_min", sigma_max, "> sigma_min = " + detail::to_text(sigma_min));
@@ -99,6 +123,7 @@ std::vector<S> exponential_sigmas(int levels, double sigma_min, double sigma_max
   grid.reserve(static_cast<std::size_t>(levels) + 1);
   for (int i = 0; i < levels; ++i) grid.push_back(static_cast<S>(std::exp(hi + i * (lo - hi) / (levels - 1))));
   if (append_zero) grid.push_back(S(0));
+  detail::check_grid("exponential_sigmas", grid, "sigma_min and sigma_max further apart, or fewer levels");
   return grid;
 }
 
@@ -108,7 +133,7 @@ std::vector<S> exponential_sigmas(int levels, double sigma_min, double sigma_max
 template <class S = double>
 std::vector<S> polyexponential_sigmas(int levels, double sigma_min, double sigma_max, double rho = 1,
                                       bool append_zero = true) {
-  check_at_least("polyexponential_sigmas", "levels", levels, 2);
+  check_count("polyexponential_sigmas", "levels", levels, 2);
   check_positive("polyexponential_sigmas", "sigma_min", sigma_min);
   check_positive("polyexponential_sigmas", "rho", rho);
   DIFFUSE_REQUIRE(std::isfinite(sigma_max) && sigma_max > sigma_min, "polyexponential_sigmas",
@@ -119,6 +144,7 @@ std::vector<S> polyexponential_sigmas(int levels, double sigma_min, double sigma
   grid.reserve(static_cast<std::size_t>(levels) + 1);
   for (const double r : ramp) grid.push_back(static_cast<S>(std::exp(std::pow(r, rho) * (hi - lo) + lo)));
   if (append_zero) grid.push_back(S(0));
+  detail::check_grid("polyexponential_sigmas", grid, "a smaller rho, sigma_min and sigma_max further apart, or fewer levels");
   return grid;
 }
 
@@ -134,7 +160,7 @@ struct VpSigmaGrid {
 /// ε_s (N = levels ≥ 2 points), σ_i = √(exp(½ β_d t_i² + β_min t_i) − 1), then 0 when append_zero.
 template <class S = double>
 std::vector<S> vp_sigmas(int levels, VpSigmaGrid options = {}) {
-  check_at_least("vp_sigmas", "levels", levels, 2);
+  check_count("vp_sigmas", "levels", levels, 2);
   check_positive("vp_sigmas", "beta_d", options.beta_d);
   check_non_negative("vp_sigmas", "beta_min", options.beta_min);
   DIFFUSE_REQUIRE(options.eps_s > 0 && options.eps_s < 1, "vp_sigmas", "eps_s must lie in (0, 1)", options.eps_s, "0 < eps_s < 1");
@@ -143,6 +169,7 @@ std::vector<S> vp_sigmas(int levels, VpSigmaGrid options = {}) {
   for (const double t : detail::torch_linspace(1.0, options.eps_s, levels))
     grid.push_back(static_cast<S>(std::sqrt(std::expm1(options.beta_d * t * t / 2 + options.beta_min * t))));
   if (options.append_zero) grid.push_back(S(0));
+  detail::check_grid("vp_sigmas", grid, "a larger beta_d or fewer levels");
   return grid;
 }
 
@@ -158,7 +185,7 @@ enum class Spacing {
 /// even, as numpy's. With steps = train_steps every spacing gives T−1, …, 0, −1 (full DDPM).
 template <class S = double>
 std::vector<S> ddim_timesteps(int train_steps, int steps, Spacing spacing = Spacing::trailing) {
-  check_at_least("ddim_timesteps", "train_steps", train_steps, 1);
+  check_count("ddim_timesteps", "train_steps", train_steps, 1);
   check_at_least("ddim_timesteps", "steps", steps, 1);
   DIFFUSE_REQUIRE(steps <= train_steps, "ddim_timesteps", "more sampling steps than training steps", steps,
                   "<= train_steps = " + std::to_string(train_steps));

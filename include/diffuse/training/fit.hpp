@@ -9,7 +9,9 @@
 // optimizer can write it into the weights. Same seed ⇒ bitwise the same weights, for any number of
 // threads (FitOptions::data_parallel shards the gradient by columns, see data_parallel.hpp).
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -56,18 +58,32 @@ template <Network Net, class Objective, class Data, class Optimizer, LrSchedule 
 FitResult fit(Net& net, Objective& objective, Data& data, Optimizer& optimizer, const Schedule& schedule,
               const FitOptions& options, Rng& rng, Callbacks&&... callbacks) {
   using S = scalar_of<Net>;
+  static_assert(std::is_same_v<S, scalar_of<Data>>,
+                "diffuse::fit: the data's scalar type differs from the network's (the note below names "
+                "<network, data>); build the Dataset from points.cast<S>() with the network's S");
+  static_assert(std::is_same_v<S, scalar_of<Objective>>,
+                "diffuse::fit: the objective's scalar type differs from the network's (the note below names "
+                "<network, objective>); build the process or schedule with the network's scalar");
   constexpr const char* api = "fit";
   check_at_least(api, "batch_size", options.batch_size, Index{1});
   DIFFUSE_REQUIRE(options.steps >= 0 && options.epochs >= 0, api, "steps and epochs must be non-negative",
                   std::to_string(options.steps) + " steps, " + std::to_string(options.epochs) + " epochs", ">= 0");
-  const long total = options.steps > 0 ? options.steps
-                                       : options.epochs * static_cast<long>(data.batches_per_epoch(options.batch_size));
+  const long batches = static_cast<long>(data.batches_per_epoch(options.batch_size));
+  DIFFUSE_REQUIRE(batches > 0, api, "the data set gives no batch: it is smaller than one batch and drops the last",
+                  options.batch_size, "batch_size <= the data set's size, or drop_last = false");
+  DIFFUSE_REQUIRE(options.steps > 0 || options.epochs <= std::numeric_limits<long>::max() / batches, api,
+                  "epochs x batches per epoch overflows a step count",
+                  std::to_string(options.epochs) + " epochs x " + std::to_string(batches) + " batches",
+                  "at most " + std::to_string(std::numeric_limits<long>::max()) + " steps");
+  const long total = options.steps > 0 ? options.steps : options.epochs * batches;
   DIFFUSE_REQUIRE(total > 0, api, "nothing to train: set steps, or epochs with a non-empty data set", total,
                   "at least one step");
   if (options.clip_grad_norm != 0) check_positive(api, "clip_grad_norm", options.clip_grad_norm);
 
   FitResult result;
-  result.losses.reserve(static_cast<std::size_t>(total));
+  // The loss history grows as steps are taken: a huge step count fails on the steps, not on an
+  // up-front allocation.
+  result.losses.reserve(static_cast<std::size_t>(std::min(total, long{1} << 16)));
   Matrix<S> x0, condition;
   TrainingBatch<S> batch;
   DataParallel<Net> gradient(options.data_parallel);
@@ -76,12 +92,20 @@ FitResult fit(Net& net, Objective& objective, Data& data, Optimizer& optimizer, 
     objective.make_batch(x0, condition, rng, batch);
     DIFFUSE_REQUIRE(batch.input.rows() == net.input_dim(), api, "objective input rows do not match the network",
                     batch.input.rows(), "input_dim() = " + std::to_string(net.input_dim()));
+    check_batch_rows(api, "network outputs", net.output_dim(), batch.target);
+    // The batch is finite when the objective's noise levels are; a non-finite one is not the
+    // learning rate's fault.
+    DIFFUSE_REQUIRE(batch.input.allFinite() && batch.target.allFinite() && batch.weight.allFinite(), api,
+                    "the objective made a non-finite training batch at step " + std::to_string(step), "NaN or Inf",
+                    "noise levels with finite alpha, sigma and weight (check p_mean, p_std, choices, t_min, t_max)");
     const S loss = gradient.loss_and_gradient(net, batch);
     const S grad_norm = net.gradients().norm();
     DIFFUSE_REQUIRE(std::isfinite(loss) && std::isfinite(grad_norm), api,
                     "non-finite loss or gradient at step " + std::to_string(step) + " (loss " +
                         detail::to_text(loss) + ")",
-                    grad_norm, "finite values; lower the learning rate or clip gradients");
+                    grad_norm,
+                    step == 0 ? "finite values; the weights are not finite or overflow on this batch"
+                              : "finite values; lower the learning rate or clip gradients");
     if (options.clip_grad_norm > 0) clip_grad_norm(net.gradients(), options.clip_grad_norm);
     const double lr = schedule(step);
     optimizer.step(net.parameters(), net.gradients(), lr);

@@ -14,6 +14,7 @@
 // noise_input()), so a model is trained and sampled through one description.
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "diffuse/core/concepts.hpp"
@@ -94,6 +95,20 @@ class DenoisingObjective {
     DIFFUSE_REQUIRE(m_o.condition_dropout >= 0 && m_o.condition_dropout <= 1, api, "condition_dropout is out of range",
                     m_o.condition_dropout, "a probability in [0, 1]");
     check_finite(api, "null_condition", m_o.null_condition);
+    // The drawn levels must lie inside the noise levels: α(t), σ(t) finite and >= 0 at the ends
+    // of the draw's range (α and σ are monotone in t), σ > 0 where the target or the input needs it.
+    switch (m_o.draw) {
+      case NoiseDraw::uniform_step: check_level(api, "steps - 1", S(m_o.steps - 1)); check_level(api, "step 0", S(0)); break;
+      case NoiseDraw::uniform_choice:
+        for (S c : m_o.choices) check_level(api, "choices[i]", c);
+        break;
+      case NoiseDraw::uniform_time: check_level(api, "t_min", m_o.t_min); check_level(api, "t_max", m_o.t_max); break;
+      // ln t ~ N(p_mean, p_std²): the range of 8 standard deviations, beyond which no draw goes in practice
+      case NoiseDraw::log_normal:
+        check_level(api, "exp(p_mean - 8 p_std)", std::exp(m_o.p_mean - 8 * m_o.p_std));
+        check_level(api, "exp(p_mean + 8 p_std)", std::exp(m_o.p_mean + 8 * m_o.p_std));
+        break;
+    }
   }
 
   const L& levels() const { return m_levels; }
@@ -142,6 +157,23 @@ class DenoisingObjective {
   }
 
  private:
+  void check_level(const char* api, const std::string& name, S t) const {
+    const S alpha = m_levels.alpha(t), sigma = m_levels.sigma(t);
+    const Parameterisation p = m_o.model.parameterisation;
+    const NoiseInput in = m_o.model.input;
+    // score = −ε/σ, EDM's c_out(σ) and log σ inputs divide by σ or take its log.
+    const bool needs_sigma = p == Parameterisation::score || p == Parameterisation::edm ||
+                             in == NoiseInput::log_sigma || in == NoiseInput::c_noise || in == NoiseInput::level_index;
+    const bool ok = std::isfinite(t) && std::isfinite(alpha) && std::isfinite(sigma) && alpha >= 0 && sigma >= 0 &&
+                    (alpha > 0 || sigma > 0) && (!needs_sigma || sigma > 0) && (p != Parameterisation::edm || alpha > 0) &&
+                    std::isfinite(m_o.weight_scale * loss_weight(t, sigma)) &&
+                    (!Process<L> || t >= 0);  // a process's time starts at 0; α, σ are extrapolated below it
+    DIFFUSE_REQUIRE(ok, api, name + " lies outside the noise levels (alpha = " + detail::to_text(alpha) +
+                                 ", sigma = " + detail::to_text(sigma) + ")",
+                    t, needs_sigma ? "a time >= 0 where alpha, sigma and the weight are finite and sigma > 0"
+                                   : "a time >= 0 where alpha, sigma >= 0 and the weight are finite");
+  }
+
   S draw_time(Rng& rng) const {
     switch (m_o.draw) {
       case NoiseDraw::uniform_step: return S(rng.integer(m_o.steps));
