@@ -10,6 +10,7 @@
 // Normals use the Box–Muller transform in double precision (never the standard library's normal
 // distribution, whose output differs between standard libraries).
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -152,6 +153,7 @@ class Rng {
   Matrix<S> normal(Index rows, Index cols) {
     DIFFUSE_REQUIRE(rows >= 0 && cols >= 0, "Rng::normal", "negative matrix size",
                     std::to_string(rows) + "x" + std::to_string(cols), "non-negative sizes");
+    check_count("Rng::normal", "cols", cols, Index{0}, static_cast<long>(std::max<Index>(rows, 1)));
     Matrix<S> m(rows, cols);
     fill_normal(m);
     return m;
@@ -162,6 +164,7 @@ class Rng {
   Matrix<S> uniform(Index rows, Index cols) {
     DIFFUSE_REQUIRE(rows >= 0 && cols >= 0, "Rng::uniform", "negative matrix size",
                     std::to_string(rows) + "x" + std::to_string(cols), "non-negative sizes");
+    check_count("Rng::uniform", "cols", cols, Index{0}, static_cast<long>(std::max<Index>(rows, 1)));
     Matrix<S> m(rows, cols);
     fill_uniform(m);
     return m;
@@ -211,12 +214,22 @@ class Rng {
       ++count;
     }
     DIFFUSE_REQUIRE(total > 0, "Rng::categorical", "weights sum to zero", total, "a positive sum");
+    // Weights whose sum overflows are compared after dividing by the largest (the same
+    // distribution); finite sums keep the direct comparison, so their draws are unchanged.
+    double scale = 1;
+    if (!std::isfinite(total)) {
+      double largest = 0;
+      for (const auto w : weights) largest = std::max(largest, static_cast<double>(w));
+      scale = 1 / largest;
+      total = 0;
+      for (const auto w : weights) total += static_cast<double>(w) * scale;
+    }
     const double u = uniform<double>() * total;
     double cumulative = 0;
     Index i = 0, last_positive = 0;
     for (const auto w : weights) {
       if (static_cast<double>(w) > 0) last_positive = i;
-      cumulative += static_cast<double>(w);
+      cumulative += static_cast<double>(w) * scale;
       if (u < cumulative) return i;
       ++i;
     }
@@ -226,6 +239,7 @@ class Rng {
   /// A uniformly random permutation of 0..n-1 (Fisher–Yates).
   std::vector<Index> permutation(Index n) {
     DIFFUSE_REQUIRE(n >= 0, "Rng::permutation", "size must be non-negative", n, "n >= 0");
+    check_count("Rng::permutation", "n", n, Index{0});
     std::vector<Index> p(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i) p[static_cast<std::size_t>(i)] = i;
     for (Index i = n - 1; i > 0; --i) std::swap(p[static_cast<std::size_t>(i)], p[static_cast<std::size_t>(integer(i + 1))]);

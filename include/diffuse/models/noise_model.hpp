@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -116,7 +117,8 @@ class NoiseModel {
   void check_step_start(S t) const {
     const Parameterisation p = m_options.parameterisation;
     if (p != Parameterisation::eps && p != Parameterisation::score && p != Parameterisation::edm) return;
-    DIFFUSE_REQUIRE(m_levels.alpha(t) > S(0), "sample",
+    // x0 = (x − σ ε)/α: α may not be 0, nor so small that 1/α² overflows
+    DIFFUSE_REQUIRE(m_levels.alpha(t) >= std::sqrt(std::numeric_limits<S>::min()), "sample",
                     "the model cannot start a step at t = " + detail::to_text(t) +
                         ": its parameterisation divides by alpha(t), which is 0 there",
                     m_levels.alpha(t), "alpha(t) > 0 (start below this t, or use Parameterisation::v or x0)");

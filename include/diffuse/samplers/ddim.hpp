@@ -52,7 +52,8 @@ struct Ddim {
     S s_eta = 0;
     if (eta > S(0)) {
       const S a_ts = a_t / a_s;
-      s_eta = eta * std::sqrt(std::max(s_t * s_t - a_ts * a_ts * s_s * s_s, S(0)) * s_s * s_s / (s_t * s_t));
+      // σ_η ≤ σ_s: η > 1 cannot add more noise than the target level holds
+      s_eta = std::min(eta * std::sqrt(std::max(s_t * s_t - a_ts * a_ts * s_s * s_s, S(0)) * s_s * s_s / (s_t * s_t)), s_s);
     }
     // x_s = α_s x̂0 + √(σ_s² − σ_η²) ε̂ + σ_η z
     x = a_s * work.pred.x0 + std::sqrt(std::max(s_s * s_s - s_eta * s_eta, S(0))) * work.pred.eps;

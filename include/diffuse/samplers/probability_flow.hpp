@@ -19,7 +19,8 @@ enum class OdeMethod {
 };
 
 /// Deterministic sampler integrating the probability-flow ODE of the model's Process in either
-/// direction of time (t_next < t samples, t_next > t encodes).
+/// direction of time (t_next < t samples, t_next > t encodes). A step that ends where σ = 0 is an
+/// Euler step: the velocity ½ g² ε̂/σ is undefined there.
 template <class S = double>
 struct ProbabilityFlow {
   using Scalar = S;
@@ -35,7 +36,8 @@ struct ProbabilityFlow {
   void step(D& model, Matrix<S>& x, S t, S t_next, Noise&) {
     const S h = t_next - t;
     velocity(model, x, t, work.k1);
-    switch (method) {
+    const OdeMethod m = model.levels().sigma(t_next) == S(0) ? OdeMethod::euler : method;
+    switch (m) {
       case OdeMethod::euler:
         // x ← x + h F(x, t)
         x += h * work.k1;

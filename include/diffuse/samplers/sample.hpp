@@ -145,10 +145,17 @@ SampleStats sample(Smp&& sampler, D& model, Matrix<scalar_of<D>>& x, std::span<c
   for (std::size_t k = 0; k < grid.size(); ++k) {
     const auto alpha = levels.alpha(grid[k]), sigma = levels.sigma(grid[k]);
     const bool last = k + 1 == grid.size();
-    DIFFUSE_REQUIRE(std::isfinite(alpha) && alpha >= 0 && std::isfinite(sigma) && (last ? sigma >= 0 : sigma > 0), api,
+    // σ² must neither overflow nor, where a step starts (and divides by it), underflow to 0
+    const auto sigma2 = sigma * sigma;
+    DIFFUSE_REQUIRE(std::isfinite(alpha) && alpha >= 0 && std::isfinite(sigma2) && (last ? sigma >= 0 : sigma2 > 0), api,
                     "noise levels are invalid at t[" + std::to_string(k) + "] = " + detail::to_text(grid[k]),
                     "alpha " + detail::to_text(alpha) + ", sigma " + detail::to_text(sigma),
-                    last ? "finite alpha >= 0 and sigma >= 0" : "finite alpha >= 0 and sigma > 0 (a step starts here)");
+                    last ? "finite alpha >= 0 and sigma >= 0 with a finite sigma^2"
+                         : "finite alpha >= 0 and sigma > 0 whose square neither overflows nor underflows (a step starts here)");
+    if constexpr (Process<std::remove_cvref_t<decltype(levels)>>) {
+      DIFFUSE_REQUIRE(grid[k] >= 0, api, "a continuous process has no negative times (t[" + std::to_string(k) + "])",
+                      grid[k], "t >= 0");
+    }
     if constexpr (requires { SamplerType::noise_to_data_only; }) {
       // A step from noise to data must not gain signal-to-noise backwards: σ/α may not grow along the grid.
       const S ratio = alpha > 0 ? S(sigma / alpha) : std::numeric_limits<S>::infinity();
@@ -168,6 +175,13 @@ SampleStats sample(Smp&& sampler, D& model, Matrix<scalar_of<D>>& x, std::span<c
   const int steps = static_cast<int>(grid.size()) - 1;
   for (int k = 0; k < steps; ++k) {
     sampler.step(counted, x, grid[static_cast<std::size_t>(k)], grid[static_cast<std::size_t>(k) + 1], noise);
+    // A finite start can still overflow (|x| near the largest double, a network far off its
+    // training range): say where, instead of returning NaN.
+    DIFFUSE_REQUIRE(x.allFinite(), api,
+                    "the sample became non-finite in step " + std::to_string(k) + " (t = " +
+                        detail::to_text(grid[static_cast<std::size_t>(k)]) + " -> " +
+                        detail::to_text(grid[static_cast<std::size_t>(k) + 1]) + ")",
+                    "a non-finite entry", "finite samples: check the model's outputs and the scale of x");
     observer(std::as_const(x), grid[static_cast<std::size_t>(k) + 1], k + 1);
   }
   return {steps, counted.count};
