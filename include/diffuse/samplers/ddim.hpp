@@ -29,19 +29,25 @@ struct Ddim {
   S eta = 0;                          ///< 0: deterministic; 1: DDPM-like ancestral noise
   std::optional<S> clip_x0 = {};      ///< clip x̂0 to [−c, c] when set
   NoiseDraws draws = NoiseDraws::when_used;  ///< when a draw happens (see above)
+  /// diffusers' DDIMScheduler steps from t to t − ⌊T/N⌋ whatever the next grid point (for the
+  /// linspace and trailing spacings the two differ: 999 → 899, then 888 → 788, …). Set it to
+  /// ⌊T/N⌋ to reproduce that; a step below 0 goes to the clean data (set_alpha_to_one).
+  std::optional<int> prev_step_offset = {};
   struct Workspace {
     Prediction<S> pred;
     Matrix<S> noise;
   } work = {};
 
-  /// Throws diffuse::Error for η < 0 or a non-positive clip bound.
+  /// Throws diffuse::Error for η < 0, a non-positive clip bound or prev_step_offset.
   void validate() const {
     check_non_negative("Ddim", "eta", eta);
     if (clip_x0) check_positive("Ddim", "clip_x0", *clip_x0);
+    if (prev_step_offset) check_at_least("Ddim", "prev_step_offset", *prev_step_offset, 1);
   }
 
   template <Denoiser D, NoiseSource<S> Noise>
   void step(D& model, Matrix<S>& x, S t, S s, Noise& noise) {
+    if (prev_step_offset) s = std::max(t - S(*prev_step_offset), S(-1));
     const auto& lv = model.levels();
     model.predict(x, t, work.pred);
     const S a_t = lv.alpha(t), s_t = lv.sigma(t), a_s = lv.alpha(s), s_s = lv.sigma(s);

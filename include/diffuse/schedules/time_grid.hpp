@@ -30,6 +30,15 @@ std::vector<S> torch_linspace(S a, S b, int n) {
   return v;
 }
 
+/// n points from a to b as numpy.linspace computes them (a + i step, the last set to b).
+inline std::vector<double> numpy_linspace(double a, double b, int n) {
+  std::vector<double> v(static_cast<std::size_t>(n));
+  const double step = n > 1 ? (b - a) / (n - 1) : 0.0;
+  for (int i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = a + i * step;
+  if (n > 1) v.back() = b;
+  return v;
+}
+
 /// A grid builder's output, in S, must be strictly monotone and finite: levels that coincide
 /// after rounding to S (a float grid whose ends differ only in double, a Karras ρ so small that
 /// the levels crowd at σ_max) would give a sampler zero-length or NaN steps.
@@ -183,18 +192,24 @@ enum class Spacing {
 /// The DDIM sub-sequence of N = steps training indices, descending, followed by −1 (the clean
 /// data of a DiscreteSchedule): N + 1 grid points for N sampler steps. Rounding is to nearest
 /// even, as numpy's. With steps = train_steps every spacing gives T−1, …, 0, −1 (full DDPM).
+/// `steps_offset` is added to the leading spacing's steps (diffusers' steps_offset, 1 in Stable
+/// Diffusion's configuration; as diffusers, the other spacings ignore it).
 template <class S = double>
-std::vector<S> ddim_timesteps(int train_steps, int steps, Spacing spacing = Spacing::trailing) {
+std::vector<S> ddim_timesteps(int train_steps, int steps, Spacing spacing = Spacing::trailing, int steps_offset = 0) {
   check_count("ddim_timesteps", "train_steps", train_steps, 1);
   check_at_least("ddim_timesteps", "steps", steps, 1);
   DIFFUSE_REQUIRE(steps <= train_steps, "ddim_timesteps", "more sampling steps than training steps", steps,
                   "<= train_steps = " + std::to_string(train_steps));
+  check_at_least("ddim_timesteps", "steps_offset", steps_offset, 0);
+  DIFFUSE_REQUIRE(spacing != Spacing::leading || double(steps - 1) * (train_steps / steps) + steps_offset <= train_steps - 1,
+                  "ddim_timesteps", "steps_offset puts the first step past the last training step", steps_offset,
+                  "<= " + std::to_string(train_steps - 1 - (steps - 1) * (train_steps / steps)));
   std::vector<S> grid;
   grid.reserve(static_cast<std::size_t>(steps) + 1);
   for (int k = 0; k < steps; ++k) {
     double t = 0;
     switch (spacing) {
-      case Spacing::leading: t = double(steps - 1 - k) * (train_steps / steps); break;
+      case Spacing::leading: t = double(steps - 1 - k) * (train_steps / steps) + steps_offset; break;
       case Spacing::trailing: t = std::nearbyint(train_steps - k * double(train_steps) / steps) - 1; break;
       case Spacing::linspace:
         t = steps == 1 ? 0.0 : std::nearbyint(double(train_steps - 1) * (steps - 1 - k) / (steps - 1));
@@ -203,6 +218,36 @@ std::vector<S> ddim_timesteps(int train_steps, int steps, Spacing spacing = Spac
     grid.push_back(static_cast<S>(t));
   }
   grid.push_back(S(-1));
+  return grid;
+}
+
+/// diffusers' DPMSolverMultistepScheduler timesteps: round(linspace(0, T−1, N + 1)) reversed with
+/// its last entry (0) dropped, then −1 (final_sigmas_type "zero": the last step goes to clean data).
+template <class S = double>
+std::vector<S> dpm_solver_timesteps(int train_steps, int steps) {
+  check_count("dpm_solver_timesteps", "train_steps", train_steps, 2);
+  check_at_least("dpm_solver_timesteps", "steps", steps, 1);
+  DIFFUSE_REQUIRE(steps < train_steps, "dpm_solver_timesteps", "more sampling steps than training steps", steps,
+                  "< train_steps = " + std::to_string(train_steps));
+  const std::vector<double> points = detail::numpy_linspace(0.0, double(train_steps - 1), steps + 1);
+  std::vector<S> grid;
+  for (int k = steps; k >= 1; --k) grid.push_back(static_cast<S>(std::nearbyint(points[static_cast<std::size_t>(k)])));
+  grid.push_back(S(-1));
+  detail::check_grid("dpm_solver_timesteps", grid, "fewer steps");
+  return grid;
+}
+
+/// Unrounded, fractional timesteps linspace(0, T−1, N) reversed, then −1: diffusers'
+/// EulerDiscreteScheduler "linspace" spacing, for σ-space samplers through SigmaView (whose
+/// DiscreteSchedule interpolates log σ̃ at fractional steps, as diffusers' does).
+template <class S = double>
+std::vector<S> linspace_timesteps(int train_steps, int steps) {
+  check_count("linspace_timesteps", "train_steps", train_steps, 2);
+  check_at_least("linspace_timesteps", "steps", steps, 2);
+  const std::vector<double> points = detail::numpy_linspace(0.0, double(train_steps - 1), steps);
+  std::vector<S> grid(points.rbegin(), points.rend());
+  grid.push_back(S(-1));
+  detail::check_grid("linspace_timesteps", grid, "fewer steps");
   return grid;
 }
 
