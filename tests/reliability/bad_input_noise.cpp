@@ -119,6 +119,7 @@ std::vector<BadInput> bad_inputs_noise() {
       {"schedules/time_grid.hpp", "dpm_solver_timesteps", "as many steps as training steps", [] { diffuse::dpm_solver_timesteps(10, 10); }},
       {"schedules/time_grid.hpp", "linspace_timesteps", "one step", [] { diffuse::linspace_timesteps(10, 1); }},
       {"schedules/time_grid.hpp", "ddim_timesteps", "steps_offset = -1", [] { diffuse::ddim_timesteps(100, 10, diffuse::Spacing::leading, -1); }},
+      {"samplers/ddpm.hpp", "Ddpm", "clip_x0 = -1", [] { diffuse::Ddpm<double>{.clip_x0 = -1.0}.validate(); }},
       {"samplers/ddim.hpp", "Ddim", "prev_step_offset = 0", [] { diffuse::Ddim<double>{.prev_step_offset = 0}.validate(); }},
       {"schedules/time_grid.hpp", "polyexponential_sigmas", "rho = 0", [] { diffuse::polyexponential_sigmas(5, 0.01, 10, 0.0); }},
       {"schedules/time_grid.hpp", "vp_sigmas", "eps_s = 1", [] { diffuse::vp_sigmas(5, {.eps_s = 1}); }},

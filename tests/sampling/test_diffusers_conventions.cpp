@@ -69,3 +69,31 @@ TEST_CASE("Euler on diffusers' fractional linspace timesteps runs through the si
   const Matrix<double> exact = sampling_test::cross_mixture().sample(1500, rng).points;
   CHECK(sampling_test::mmd2(x, exact) < 3e-3);
 }
+
+TEST_CASE("clip_sample: DDPM clips x0 before the posterior mean; DDIM keeps or re-derives eps") {
+  // With |x0| far above the clip bound, the clipped runs differ from the unclipped ones exactly by
+  // the formulas: DDPM mean c_t x + c_0 clip(x̂0); DDIM α_s clip(x̂0) + σ_s ε̂ (diffusers' default)
+  // or + σ_s (x − α_t clip(x̂0))/σ_t (use_clipped_model_output).
+  const DiscreteSchedule<double> schedule(linear_betas(100, 1e-4, 0.02));
+  OracleDenoiser model(sampling_test::cross_mixture(), schedule);
+  Rng rng(33);
+  const Matrix<double> x = 3 * rng.normal<double>(2, 8);
+  const double t = 60, s = 59, c = 1.0;
+  Prediction<double> pred;
+  model.predict(x, t, pred);
+  const Matrix<double> clipped = pred.x0.cwiseMax(-c).cwiseMin(c);
+  REQUIRE((clipped - pred.x0).cwiseAbs().maxCoeff() > 0.5);
+  const double a_t = schedule.alpha(t), s_t = schedule.sigma(t), a_s = schedule.alpha(s), s_s = schedule.sigma(s);
+  Matrix<double> y = x;
+  Ddim<>{.clip_x0 = c, .eps_from_clipped_x0 = false}.step(model, y, t, s, rng);
+  CHECK((y - (a_s * clipped + s_s * pred.eps)).cwiseAbs().maxCoeff() < 1e-12);
+  y = x;
+  Ddim<>{.clip_x0 = c}.step(model, y, t, s, rng);
+  CHECK((y - (a_s * clipped + s_s * (x - a_t * clipped) / s_t)).cwiseAbs().maxCoeff() < 1e-12);
+  // DDPM to the clean data (no noise on that step): x_{-1} = clip(x̂0)
+  y = x;
+  Ddpm<>{.clip_x0 = c}.step(model, y, 0.0, -1.0, rng);
+  model.predict(x, 0.0, pred);
+  CHECK((y - pred.x0.cwiseMax(-c).cwiseMin(c)).cwiseAbs().maxCoeff() < 1e-12);
+  CHECK_THROWS_AS(Ddpm<>{.clip_x0 = 0.0}.validate(), Error);
+}

@@ -27,7 +27,10 @@ struct Ddim {
   using Scalar = S;
   static constexpr int evals_per_step = 1;
   S eta = 0;                          ///< 0: deterministic; 1: DDPM-like ancestral noise
-  std::optional<S> clip_x0 = {};      ///< clip x̂0 to [−c, c] when set
+  std::optional<S> clip_x0 = {};      ///< clip x̂0 to [−c, c] when set (diffusers' clip_sample_range)
+  /// After clipping, ε̂ = (x − α_t x̂0)/σ_t from the clipped x̂0 (diffusers' use_clipped_model_output
+  /// = True, GLIDE's choice); false keeps the model's ε̂ in the direction term (diffusers' default).
+  bool eps_from_clipped_x0 = true;
   NoiseDraws draws = NoiseDraws::when_used;  ///< when a draw happens (see above)
   /// diffusers' DDIMScheduler steps from t to t − ⌊T/N⌋ whatever the next grid point (for the
   /// linspace and trailing spacings the two differ: 999 → 899, then 888 → 788, …). Set it to
@@ -53,7 +56,7 @@ struct Ddim {
     const S a_t = lv.alpha(t), s_t = lv.sigma(t), a_s = lv.alpha(s), s_s = lv.sigma(s);
     if (clip_x0) {
       work.pred.x0 = work.pred.x0.cwiseMax(-*clip_x0).cwiseMin(*clip_x0);
-      work.pred.eps = (x - a_t * work.pred.x0) / s_t;
+      if (eps_from_clipped_x0) work.pred.eps = (x - a_t * work.pred.x0) / s_t;
     }
     S s_eta = 0;
     if (eta > S(0)) {

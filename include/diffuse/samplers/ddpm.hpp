@@ -8,8 +8,10 @@
 // for a DDIM sub-sequence or a continuous process they are the same formulas at larger gaps.
 
 #include <cmath>
+#include <optional>
 
 #include "diffuse/core/concepts.hpp"
+#include "diffuse/core/error.hpp"
 #include "diffuse/samplers/sample.hpp"
 
 namespace diffuse {
@@ -30,15 +32,24 @@ struct Ddpm {
   static constexpr int evals_per_step = 1;
   static constexpr bool noise_to_data_only = true;
   DdpmVariance variance = DdpmVariance::fixed_small;  ///< reverse-step variance
+  /// Clip x̂0 to [−c, c] before the posterior mean (diffusers' clip_sample with clip_sample_range
+  /// c, applied to x̂0 of every prediction type, as diffusers does); off by default.
+  std::optional<S> clip_x0 = {};
   struct Workspace {
     Prediction<S> pred;
     Matrix<S> noise;
   } work = {};
 
+  /// Throws diffuse::Error for a non-positive clip bound.
+  void validate() const {
+    if (clip_x0) check_positive("Ddpm", "clip_x0", *clip_x0);
+  }
+
   template <Denoiser D, NoiseSource<S> Noise>
   void step(D& model, Matrix<S>& x, S t, S s, Noise& noise) {
     const auto& lv = model.levels();
     model.predict(x, t, work.pred);
+    if (clip_x0) work.pred.x0 = work.pred.x0.cwiseMax(-*clip_x0).cwiseMin(*clip_x0);
     const S a_t = lv.alpha(t), s_t = lv.sigma(t), a_s = lv.alpha(s), s_s = lv.sigma(s);
     const S a_ts = a_t / a_s, var_ts = s_t * s_t - a_ts * a_ts * s_s * s_s;
     const S var = variance == DdpmVariance::fixed_small || s_s == S(0) ? var_ts * s_s * s_s / (s_t * s_t) : var_ts;
