@@ -70,7 +70,7 @@ TEST_CASE("Euler on diffusers' fractional linspace timesteps runs through the si
   CHECK(sampling_test::mmd2(x, exact) < 3e-3);
 }
 
-TEST_CASE("clip_sample: DDPM clips x0 before the posterior mean; DDIM keeps or re-derives eps") {
+TEST_CASE("clip_sample: DDPM clips x0 before the posterior mean, DDIM keeps or re-derives eps") {
   // With |x0| far above the clip bound, the clipped runs differ from the unclipped ones exactly by
   // the formulas: DDPM mean c_t x + c_0 clip(x̂0); DDIM α_s clip(x̂0) + σ_s ε̂ (diffusers' default)
   // or + σ_s (x − α_t clip(x̂0))/σ_t (use_clipped_model_output).
