@@ -97,6 +97,8 @@ inline std::filesystem::path resolve_symlinks(std::filesystem::path path, const 
 class TempFile {
  public:
   TempFile(const std::filesystem::path& target, const std::string& api) : m_api(api) {
+    // OS entropy, not diffuse::Rng: the name must differ between processes that share a seed,
+    // and it never reaches a result (the file is renamed over the target or removed).
     std::random_device entropy;
     for (int attempt = 0; attempt < 16 && !m_file; ++attempt) {
       char suffix[32];
